@@ -1,0 +1,5 @@
+export * from './roles';
+export * from './caller';
+export * from './verifier';
+export * from './keys';
+export * from './keyset';

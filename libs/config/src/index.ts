@@ -1,0 +1,63 @@
+/**
+ * Typed, validated configuration from the environment. A service describes its variables once with
+ * zod; `loadConfig` fails fast at start-up with every bad variable named.
+ */
+import { z } from 'zod';
+
+export { z };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses `env` against `schema`, whose keys are the environment variable names. Unknown variables
+ * are ignored; missing optional ones take their schema defaults.
+ */
+export function loadConfig<S extends z.ZodObject<z.ZodRawShape>>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const value = env[name];
+      const shown = value === undefined ? 'unset' : `got ${JSON.stringify(value)}`;
+      return `${name}: ${issue.message} (${shown})`;
+    }),
+  );
+}
+
+/** Common variable shapes, so every service spells them the same way. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  url: (fallback: string) => z.string().url().default(fallback),
+  positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  flag: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1'),
+  nonEmpty: () => z.string().min(1, 'must not be empty'),
+};
+
+/** Variables every Rampart service reads, in one place. */
+export const commonConfig = {
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  MONGODB_URI: z.string().startsWith('mongodb', 'must be a mongodb:// or mongodb+srv:// URI').default('mongodb://127.0.0.1:27017'),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -').default('rampart'),
+  AUTH_ISSUER: z.string().min(1).default('rampart-dev'),
+  AUTH_AUDIENCE: z.string().min(1).default('rampart'),
+  /** Path to a JWKS file (rotate keys by adding the new one before signing with it). */
+  AUTH_JWKS_FILE: z.string().optional(),
+  /** Or a JWKS URL served by the identity provider. */
+  AUTH_JWKS_URL: z.string().url().optional(),
+  METRICS_PORT: env.port(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_MS: env.positiveInt(10_000),
+};

@@ -1,0 +1,10 @@
+export * from './errors';
+export * from './envelope';
+export * from './outbox';
+export * from './relay';
+export * from './streams';
+export * from './connection';
+export * from './consumer';
+export * from './idempotency';
+export * from './deadletter';
+export { backoffDelay, sleep } from './backoff';

@@ -1,0 +1,150 @@
+/**
+ * Publishes outbox entries to JetStream and clears them. Runs in every replica: two relays may
+ * publish the same entry, and JetStream's duplicate window (Nats-Msg-Id = event id) stores it once;
+ * consumers are idempotent beyond that window. An entry is cleared by an update filtered on the
+ * revision the relay read, so a concurrent state change (which bumps the revision) is never
+ * overwritten: the relay just sees the document again on its next pass.
+ */
+import { context } from '@opentelemetry/api';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { Collection } from 'mongodb';
+import { contextFromTraceparent, injectTraceContext, rampartMeter, withPublishSpan, type Logger } from '@rampart/telemetry';
+import { backoffDelay, sleep } from './backoff';
+import { CLOUDEVENTS_CONTENT_TYPE } from './envelope';
+import type { OutboxDocument, OutboxEntry } from './outbox';
+
+export interface RelayOptions {
+  collection: Collection<OutboxDocument>;
+  js: JetStreamClient;
+  logger: Logger;
+  /** Documents per pass. */
+  batchSize?: number;
+  /** How often to look for entries written by other replicas. */
+  pollIntervalMs?: number;
+  publishTimeoutMs?: number;
+}
+
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly publishTimeoutMs: number;
+  private readonly stopping = new AbortController();
+  private wake?: () => void;
+  private kicked = false;
+  private loop?: Promise<void>;
+  private published = 0;
+
+  constructor(private readonly options: RelayOptions) {
+    this.batchSize = options.batchSize ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+    this.registerMetrics();
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** A local write just added entries: publish now rather than at the next poll. */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  /** Stops after the pass in flight. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Events published since start (for tests and logs). */
+  get publishedCount(): number {
+    return this.published;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping.signal.aborted) {
+      this.kicked = false;
+      try {
+        const docs = await this.pass();
+        failures = 0;
+        if (docs === this.batchSize || this.kicked) continue;
+        await this.idle(this.pollIntervalMs);
+      } catch (error) {
+        failures++;
+        this.options.logger.warn({ err: error, failures }, 'outbox relay pass failed; backing off');
+        await this.idle(backoffDelay(failures, 250, 5_000));
+      }
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.kicked) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = () => done();
+      this.wake = wake;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    }).then(() => {
+      this.wake = undefined;
+    });
+  }
+
+  /** One pass over the oldest pending documents; returns how many it looked at. */
+  async pass(): Promise<number> {
+    const docs = await this.options.collection
+      .find({ outboxSince: { $lte: new Date() } }, { projection: { _id: 1, revision: 1, outbox: 1 } })
+      .sort({ outboxSince: 1 })
+      .limit(this.batchSize)
+      .toArray();
+    // Entries of one document go out in order; different documents go out in parallel.
+    const results = await Promise.allSettled(docs.map((doc) => this.relayDocument(doc)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return docs.length;
+  }
+
+  private async relayDocument(doc: Pick<OutboxDocument, '_id' | 'revision' | 'outbox'>): Promise<void> {
+    for (const entry of doc.outbox) await this.publish(entry);
+    await this.options.collection.updateOne(
+      { _id: doc._id, revision: doc.revision },
+      { $set: { outbox: [] }, $unset: { outboxSince: '' } },
+    );
+  }
+
+  private async publish(entry: OutboxEntry): Promise<void> {
+    const body = Buffer.from(entry.payload, 'utf8');
+    const parent = contextFromTraceparent(entry.traceparent, entry.tracestate);
+    await withPublishSpan({ subject: entry.subject, messageId: entry.id, bodySize: body.length }, parent, async () => {
+      const h = natsHeaders();
+      h.set('content-type', CLOUDEVENTS_CONTENT_TYPE);
+      injectTraceContext(h, context.active());
+      await this.options.js.publish(entry.subject, body, { msgID: entry.id, headers: h, timeout: this.publishTimeoutMs });
+    });
+    this.published++;
+  }
+
+  private registerMetrics(): void {
+    const meter = rampartMeter();
+    const collection = this.options.collection;
+    const name = collection.collectionName;
+    meter
+      .createObservableGauge('rampart.outbox.backlog', { description: 'Documents with events not yet published', unit: '{document}' })
+      .addCallback(async (result) => {
+        result.observe(await collection.countDocuments({ outboxSince: { $lte: new Date(8.64e15) } }), { collection: name });
+      });
+    meter
+      .createObservableGauge('rampart.outbox.oldest_age', { description: 'Age of the oldest unpublished event', unit: 's' })
+      .addCallback(async (result) => {
+        const oldest = await collection.find({ outboxSince: { $lte: new Date(8.64e15) } }, { projection: { outboxSince: 1 } }).sort({ outboxSince: 1 }).limit(1).next();
+        result.observe(oldest?.outboxSince ? (Date.now() - oldest.outboxSince.getTime()) / 1000 : 0, { collection: name });
+      });
+  }
+}
+

@@ -1,0 +1,68 @@
+/**
+ * The one place where errors become gRPC statuses. Validation failures carry google.rpc.BadRequest
+ * field violations in `grpc-status-details-bin`, the richer error model clients can decode.
+ */
+import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
+import { MongoNetworkError, MongoServerSelectionError } from 'mongodb';
+import { RampartError, ValidationError, type ErrorKind } from '@rampart/errors';
+import { rpcErrorDetails, rpcStatus } from '@rampart/proto';
+import type { Logger } from '@rampart/telemetry';
+
+const CODES: Record<ErrorKind, status> = {
+  validation: status.INVALID_ARGUMENT,
+  unauthenticated: status.UNAUTHENTICATED,
+  'permission-denied': status.PERMISSION_DENIED,
+  'not-found': status.NOT_FOUND,
+  conflict: status.ABORTED,
+  'already-exists': status.ALREADY_EXISTS,
+  'failed-precondition': status.FAILED_PRECONDITION,
+  unavailable: status.UNAVAILABLE,
+};
+
+export class DeadlineExceededError extends Error {
+  constructor() {
+    super('deadline exceeded');
+    this.name = 'DeadlineExceededError';
+  }
+}
+
+export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
+const BAD_REQUEST_TYPE = 'type.googleapis.com/google.rpc.BadRequest';
+
+export function toStatus(error: unknown, logger: Logger): Partial<StatusObject> {
+  if (error instanceof ValidationError) return badRequest(error);
+  if (error instanceof RampartError) return { code: CODES[error.kind], details: error.message };
+  if (error instanceof DeadlineExceededError) return { code: status.DEADLINE_EXCEEDED, details: error.message };
+  if (error instanceof MongoServerSelectionError || error instanceof MongoNetworkError) {
+    logger.error({ err: error }, 'database unavailable');
+    return { code: status.UNAVAILABLE, details: 'database unavailable, retry later' };
+  }
+  // Anything else is our bug: log it whole, tell the client nothing internal.
+  logger.error({ err: error }, 'unhandled error in RPC');
+  return { code: status.INTERNAL, details: 'internal error' };
+}
+
+function badRequest(error: ValidationError): Partial<StatusObject> {
+  const details = rpcErrorDetails.BadRequest.encode({
+    fieldViolations: error.violations.map((v) => ({ field: v.field, description: v.description, reason: '', localizedMessage: undefined })),
+  }).finish();
+  const encoded = rpcStatus.Status.encode({
+    code: status.INVALID_ARGUMENT,
+    message: error.message,
+    details: [{ typeUrl: BAD_REQUEST_TYPE, value: Buffer.from(details) }],
+  }).finish();
+  const metadata = new Metadata();
+  metadata.set(STATUS_DETAILS_KEY, Buffer.from(encoded));
+  return { code: status.INVALID_ARGUMENT, details: error.message, metadata };
+}
+
+/** Client side: the field violations in an error's status details, if any. */
+export function fieldViolationsOf(metadata: Metadata | undefined): { field: string; description: string }[] {
+  const raw = metadata?.get(STATUS_DETAILS_KEY)[0];
+  if (!raw || typeof raw === 'string') return [];
+  const decoded = rpcStatus.Status.decode(raw);
+  return decoded.details
+    .filter((any) => any.typeUrl === BAD_REQUEST_TYPE)
+    .flatMap((any) => rpcErrorDetails.BadRequest.decode(any.value).fieldViolations)
+    .map((v) => ({ field: v.field, description: v.description }));
+}

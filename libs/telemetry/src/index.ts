@@ -1,0 +1,5 @@
+export * from './sdk';
+export * from './carrier';
+export * from './messaging';
+export * from './logger';
+export * from './metrics';

@@ -1,0 +1,5 @@
+export * from './servers';
+export * from './jaeger-client';
+export * from './auth';
+export * from './service-process';
+export * from './environment';

@@ -1,0 +1,82 @@
+/**
+ * The intake service: wiring and graceful shutdown. Run with
+ * `node --require @rampart/telemetry/register dist/main.js` so tracing wraps grpc-js and mongodb.
+ */
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { createTokenVerifier, keySetFrom } from '@rampart/auth';
+import { connectNats, ensureStream, onReconnect, OutboxRelay, type OutboxDocument } from '@rampart/events';
+import { GrpcServer, onShutdownSignal } from '@rampart/grpc-kit';
+import { createLogger, shutdownTelemetry } from '@rampart/telemetry';
+import type { Collection } from 'mongodb';
+import { loadIntakeConfig, type IntakeConfig } from './config';
+import { intakeStreams } from './events/submission-events';
+import { intakeService } from './grpc/intake-service';
+import { IntakeStore } from './store';
+
+export interface RunningIntake {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startIntake(config: IntakeConfig): Promise<RunningIntake> {
+  const logger = createLogger('intake', config.LOG_LEVEL);
+  const verifier = createTokenVerifier({
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    keys: keySetFrom({ jwksFile: config.AUTH_JWKS_FILE, jwksUrl: config.AUTH_JWKS_URL }),
+  });
+
+  const store = await IntakeStore.open(config.MONGODB_URI, config.MONGODB_DB);
+  const nc = await connectNats({ servers: config.NATS_URL, name: 'rampart-intake', logger });
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const ensureStreams = async () => {
+    for (const spec of intakeStreams(config.NATS_STREAM_REPLICAS)) await ensureStream(jsm, spec);
+  };
+  await ensureStreams();
+  onReconnect(nc, logger, ensureStreams);
+
+  const relay = new OutboxRelay({
+    collection: store.submissions as unknown as Collection<OutboxDocument>,
+    js,
+    logger: logger.child({ component: 'outbox-relay' }),
+    pollIntervalMs: config.OUTBOX_POLL_MS,
+  });
+  relay.start();
+
+  const server = new GrpcServer({
+    address: `${config.GRPC_HOST}:${config.GRPC_PORT}`,
+    services: [intakeService({ verifier, logger }, { store, eventsWritten: () => relay.kick() })],
+    logger,
+  });
+  const port = await server.start();
+
+  return {
+    port,
+    // NOT_SERVING first so load balancers stop sending; then stop publishing, drain NATS, let
+    // in-flight calls finish, and close the database last (in-flight calls still write to it).
+    async stop() {
+      server.setServing(false);
+      await relay.stop();
+      await nc.drain();
+      await server.shutdown(config.SHUTDOWN_GRACE_MS);
+      await store.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  const config = loadIntakeConfig();
+  const logger = createLogger('intake', config.LOG_LEVEL);
+  startIntake(config).then(
+    (running) =>
+      onShutdownSignal(logger, async () => {
+        await running.stop();
+        await shutdownTelemetry();
+      }),
+    (error: unknown) => {
+      logger.fatal({ err: error }, 'intake failed to start');
+      process.exit(1);
+    },
+  );
+}
