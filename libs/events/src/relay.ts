@@ -104,18 +104,30 @@ export class OutboxRelay {
       .limit(this.batchSize)
       .toArray();
     // Entries of one document go out in order; different documents go out in parallel.
-    const results = await Promise.allSettled(docs.map((doc) => this.relayDocument(doc)));
+    const results = await Promise.allSettled(docs.map(async (doc) => {
+      for (const entry of doc.outbox) await this.publish(entry);
+      return doc;
+    }));
+    await this.markPublished(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     return docs.length;
   }
 
-  private async relayDocument(doc: Pick<OutboxDocument, '_id' | 'revision' | 'outbox'>): Promise<void> {
-    for (const entry of doc.outbox) await this.publish(entry);
-    await this.options.collection.updateOne(
-      { _id: doc._id, revision: doc.revision },
-      { $set: { outbox: [] }, $unset: { outboxSince: '' } },
-    );
+  /**
+   * Clears the outbox of documents whose entries all went out. One conditional update per revision
+   * seen: a document whose revision moved on (a new change, with new entries) is left for the next
+   * pass, where JetStream's duplicate window absorbs the entries published twice.
+   */
+  private async markPublished(docs: Pick<OutboxDocument, '_id' | 'revision'>[]): Promise<void> {
+    const byRevision = new Map<number, string[]>();
+    for (const doc of docs) byRevision.set(doc.revision, [...(byRevision.get(doc.revision) ?? []), doc._id]);
+    for (const [revision, ids] of byRevision) {
+      await this.options.collection.updateMany(
+        { _id: { $in: ids }, revision },
+        { $set: { outbox: [] }, $unset: { outboxSince: '' } },
+      );
+    }
   }
 
   private async publish(entry: OutboxEntry): Promise<void> {

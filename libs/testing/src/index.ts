@@ -3,3 +3,4 @@ export * from './jaeger-client';
 export * from './auth';
 export * from './service-process';
 export * from './environment';
+export * from './streams';

@@ -1,0 +1,93 @@
+/** Shared by intake's integration tests: a running intake process on real servers, and clients. */
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { MongoClient } from 'mongodb';
+import { bearer, insecure } from '@rampart/grpc-kit';
+import { intakeV1 } from '@rampart/proto';
+import { NatsServer, ServiceProcess, TestAuth, sharedServers, uniqueDatabase } from '@rampart/testing';
+
+export const DAY = 24 * 3600 * 1000;
+
+export function details(overrides: Partial<intakeV1.ModelDetails> = {}): intakeV1.ModelDetails {
+  return {
+    modelName: 'Atlas',
+    modelVersion: '2.1',
+    description: 'A frontier model in development',
+    modalities: [intakeV1.Modality.MODALITY_TEXT, intakeV1.Modality.MODALITY_CODE],
+    trainingComputeFlop: 3e25,
+    parameterCount: 400_000_000_000,
+    intendedPartnerReleaseTime: new Date(Date.now() + 10 * DAY),
+    intendedPublicReleaseTime: new Date(Date.now() + 40 * DAY),
+    selfReportedEvaluations: [{ benchmark: 'Cybench', score: 0.42, evaluationDate: '2026-11-01' }],
+    pointsOfContact: [{ name: 'Ada', email: 'ada@acme.example', role: 'security lead' }],
+    ...overrides,
+  };
+}
+
+type Unary<Req, Res> = (req: Req, metadata: Metadata, callback: (e: ServiceError | null, r?: Res) => void) => unknown;
+
+const REQUESTS = {
+  submitModel: intakeV1.SubmitModelRequest,
+  getSubmission: intakeV1.GetSubmissionRequest,
+  listSubmissions: intakeV1.ListSubmissionsRequest,
+  amendSubmission: intakeV1.AmendSubmissionRequest,
+  withdrawSubmission: intakeV1.WithdrawSubmissionRequest,
+  listSubmissionRevisions: intakeV1.ListSubmissionRevisionsRequest,
+} as const;
+
+/** Promisified client calls with a bearer token (and optional extra metadata). */
+export function call<Res>(client: intakeV1.IntakeServiceClient, method: keyof typeof REQUESTS, req: object, token?: string, extra?: Record<string, string>): Promise<Res> {
+  const metadata = token ? bearer(token) : new Metadata();
+  for (const [k, v] of Object.entries(extra ?? {})) metadata.set(k, v);
+  const fn = (client[method] as unknown as Unary<object, Res>).bind(client);
+  const message = (REQUESTS[method] as { fromPartial(o: object): object }).fromPartial(req);
+  return new Promise((resolve, reject) => fn(message, metadata, (error, response) => (error ? reject(error) : resolve(response!))));
+}
+
+export class IntakeHarness {
+  nats!: NatsServer;
+  auth!: TestAuth;
+  service!: ServiceProcess;
+  client!: intakeV1.IntakeServiceClient;
+  mongo!: MongoClient;
+  nc!: NatsConnection;
+  jsm!: JetStreamManager;
+  database = uniqueDatabase('intake');
+
+  async start(): Promise<void> {
+    const servers = sharedServers();
+    this.nats = await NatsServer.start();
+    this.auth = await TestAuth.create();
+    this.service = await ServiceProcess.start('intake', {
+      ...this.auth.env,
+      NATS_URL: this.nats.url,
+      MONGODB_URI: servers.mongodbUri,
+      MONGODB_DB: this.database,
+      OTEL_EXPORTER_OTLP_ENDPOINT: servers.otlpEndpoint,
+      OUTBOX_POLL_MS: '200',
+    });
+    this.client = new intakeV1.IntakeServiceClient(this.service.address, insecure());
+    this.mongo = await new MongoClient(servers.mongodbUri).connect();
+    this.nc = await connect({ servers: this.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    this.jsm = await jetstreamManager(this.nc);
+    void jetstream;
+  }
+
+  get submissions() {
+    return this.mongo.db(this.database).collection('intake_submissions');
+  }
+
+  submit(token: string, body: intakeV1.ModelDetails = details(), key = `key-${Math.random().toString(36).slice(2)}`, extra?: Record<string, string>): Promise<intakeV1.SubmitModelResponse> {
+    return call(this.client, 'submitModel', { details: body, idempotencyKey: key }, token, extra);
+  }
+
+  async stop(): Promise<void> {
+    this.client?.close();
+    await this.service?.stop();
+    await this.nc?.close();
+    await this.mongo?.close();
+    await this.nats?.stop();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Intake keeps accepting submissions while NATS is down, and its relay publishes every pending
+ * event exactly once when NATS is back, by itself.
+ */
+import { readStream, waitFor } from '@rampart/testing';
+import { details, IntakeHarness } from './fixtures';
+
+const h = new IntakeHarness();
+let token: string;
+
+beforeAll(async () => {
+  await h.start();
+  token = await h.auth.developer('acme');
+}, 90_000);
+afterAll(() => h.stop());
+
+async function publishedOnce(ids: string[]): Promise<boolean> {
+  const events = (await readStream(h.jsm, 'INTAKE_EVENTS')).filter((m) => m.subject === 'rampart.intake.submission.received');
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(e.event.subject, (counts.get(e.event.subject) ?? 0) + 1);
+  lastReport = `${events.length} events for ${counts.size} submissions; missing ${ids.filter((id) => !counts.has(id)).length} of ${ids.length}`;
+  return ids.every((id) => counts.get(id) === 1) && events.length === counts.size;
+}
+let lastReport = '';
+afterEach(() => console.log(lastReport));
+
+it('accepts submits with nats-server stopped and publishes each pending event exactly once after it restarts', async () => {
+  await h.nats.stop();
+  const ids: string[] = [];
+  for (let i = 0; i < 10; i++) ids.push((await h.submit(token, details({ modelVersion: `down-${i}` }))).submission!.id);
+  expect(await h.submissions.countDocuments({ _id: { $in: ids as never[] }, 'outbox.0': { $exists: true } })).toBe(10);
+
+  await h.nats.restart();
+  await waitFor('the relay to drain', async () => (await h.submissions.countDocuments({ outboxSince: { $exists: true } })) === 0, 30_000, 200);
+  await waitFor('every event in the stream', () => publishedOnce(ids), 15_000, 200);
+  expect(await publishedOnce(ids)).toBe(true);
+});
+
+it('reconnects by itself after nats-server is killed mid-load, and the relay drains with no loss or duplicate', async () => {
+  const ids: string[] = [];
+  let failures = 0;
+  const load = (async () => {
+    for (let i = 0; i < 150; i++) {
+      const batch = await Promise.allSettled(Array.from({ length: 4 }, (_, j) => h.submit(token, details({ modelVersion: `load-${i}-${j}` }))));
+      for (const r of batch) r.status === 'fulfilled' ? ids.push(r.value.submission!.id) : failures++;
+    }
+  })();
+  await waitFor('load to start', async () => ids.length > 40, 20_000, 20);
+  await h.nats.kill();
+  await new Promise((r) => setTimeout(r, 1_000));
+  await h.nats.restart();
+  await load;
+
+  expect(failures).toBe(0);
+  expect(ids).toHaveLength(600);
+  await waitFor('the relay to drain', async () => (await h.submissions.countDocuments({ outboxSince: { $exists: true } })) === 0, 60_000, 250);
+  await waitFor('every event exactly once', () => publishedOnce(ids), 30_000, 250);
+  expect(await publishedOnce(ids)).toBe(true);
+}, 120_000);
