@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/** The `rampart` command line. Each service adds its commands under its own name. */
+import { Command } from 'commander';
+import { registerDeadLetterCommands } from './commands/deadletter';
+import { registerIntakeCommands } from './commands/intake';
+import { registerKeyCommands } from './commands/keys';
+
+const program = new Command('rampart')
+  .description('Rampart: EO 14409 model intake, designation, early access, clearinghouse and enforcement')
+  .option('--token <jwt>', 'bearer token (default: $RAMPART_TOKEN)')
+  .option('--intake-addr <host:port>', 'intake service', process.env.RAMPART_INTAKE_ADDR ?? '127.0.0.1:50051')
+  .option('--nats <url>', 'NATS server(s)', process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
+
+registerKeyCommands(program);
+registerIntakeCommands(program);
+registerDeadLetterCommands(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`rampart: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
