@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the whole system locally on the embedded defaults: sets up a fresh machine, starts
+# nats-server, FerretDB and Jaeger, creates a dev signing key, and runs every service in the
+# foreground until Ctrl-C, then stops everything cleanly.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+bash deploy/local/bootstrap.sh
+bash deploy/local/servers.sh start
+pnpm exec node cli/dist/main.js keys init --dir .data/keys
+
+export NATS_URL=nats://127.0.0.1:4222
+export MONGODB_URI=mongodb://127.0.0.1:27017/
+export MONGODB_DB=rampart
+export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318
+export AUTH_JWKS_FILE="$root/.data/keys/jwks.json"
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait "${pids[@]}" 2>/dev/null || true
+  bash deploy/local/servers.sh stop
+}
+trap stop_all INT TERM EXIT
+
+# service name and its gRPC port; each later service adds its line here.
+services=("intake 50051")
+for entry in "${services[@]}"; do
+  read -r name port <<<"$entry"
+  GRPC_PORT="$port" METRICS_PORT="$((port + 1000))" pnpm --silent --filter "@rampart/$name" start &
+  pids+=($!)
+done
+
+cat <<MSG
+
+Rampart is running. In another terminal:
+  export RAMPART_TOKEN=\$(pnpm exec node cli/dist/main.js token --role developer --org acme)
+  pnpm exec node cli/dist/main.js intake submit --file deploy/local/examples/model-details.json
+  grpcurl -plaintext 127.0.0.1:50051 list
+Traces: curl http://127.0.0.1:16686/api/v3/traces/<trace-id> (metrics: http://127.0.0.1:51051/metrics)
+Ctrl-C stops everything.
+MSG
+wait "${pids[@]}"
