@@ -2,6 +2,7 @@ export * from './errors';
 export * from './envelope';
 export * from './outbox';
 export * from './relay';
+export * from './document-locks';
 export * from './streams';
 export * from './connection';
 export * from './consumer';

@@ -12,6 +12,7 @@ import type { Collection } from 'mongodb';
 import { contextFromTraceparent, injectTraceContext, rampartMeter, withPublishSpan, type Logger } from '@rampart/telemetry';
 import { backoffDelay, sleep } from './backoff';
 import { CLOUDEVENTS_CONTENT_TYPE } from './envelope';
+import type { DocumentLocks } from './document-locks';
 import type { OutboxDocument, OutboxEntry } from './outbox';
 
 export interface RelayOptions {
@@ -23,6 +24,8 @@ export interface RelayOptions {
   /** How often to look for entries written by other replicas. */
   pollIntervalMs?: number;
   publishTimeoutMs?: number;
+  /** Shared with the service's own writers to the same collection. */
+  locks: DocumentLocks;
 }
 
 export class OutboxRelay {
@@ -123,10 +126,8 @@ export class OutboxRelay {
     const byRevision = new Map<number, string[]>();
     for (const doc of docs) byRevision.set(doc.revision, [...(byRevision.get(doc.revision) ?? []), doc._id]);
     for (const [revision, ids] of byRevision) {
-      await this.options.collection.updateMany(
-        { _id: { $in: ids }, revision },
-        { $set: { outbox: [] }, $unset: { outboxSince: '' } },
-      );
+      await this.options.locks.run(ids, () =>
+        this.options.collection.updateMany({ _id: { $in: ids }, revision }, { $set: { outbox: [] }, $unset: { outboxSince: '' } }));
     }
   }
 

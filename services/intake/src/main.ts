@@ -40,6 +40,7 @@ export async function startIntake(config: IntakeConfig): Promise<RunningIntake> 
     collection: store.submissions as unknown as Collection<OutboxDocument>,
     js,
     logger: logger.child({ component: 'outbox-relay' }),
+    locks: store.locks,
     pollIntervalMs: config.OUTBOX_POLL_MS,
   });
   relay.start();

@@ -3,7 +3,7 @@
  * state, its history and its pending events (outbox). No other service reads or writes it.
  */
 import type { Collection, Filter, UpdateFilter } from 'mongodb';
-import { initialOutbox, withOutbox, type OutboxDocument, type OutboxEntry } from '@rampart/events';
+import { DocumentLocks, initialOutbox, withOutbox, type OutboxDocument, type OutboxEntry } from '@rampart/events';
 import { connectMongo, ensureIndexes, isDuplicateKeyError, type MongoStore } from '@rampart/store';
 import type { Submission, SubmissionRevision, SubmissionStatus } from './domain/submission';
 
@@ -22,6 +22,9 @@ function toSubmission(doc: SubmissionDocument): Submission {
 }
 
 export class IntakeStore {
+  /** Held for every update of a submission document, by request handlers and the outbox relay. */
+  readonly locks = new DocumentLocks();
+
   private constructor(
     private readonly mongo: MongoStore,
     readonly submissions: Collection<SubmissionDocument>,
@@ -88,10 +91,8 @@ export class IntakeStore {
    */
   async applyChange(submission: Submission, fromRevision: number, revision: SubmissionRevision, events: OutboxEntry[]): Promise<boolean> {
     const { id, ...fields } = submission;
-    const result = await this.submissions.updateOne(
-      { _id: id, revision: fromRevision },
-      withOutbox<SubmissionDocument>({ $set: fields, $push: { history: revision } }, events),
-    );
+    const result = await this.locks.run([id], () =>
+      this.submissions.updateOne({ _id: id, revision: fromRevision }, withOutbox<SubmissionDocument>({ $set: fields, $push: { history: revision } }, events)));
     return result.matchedCount === 1;
   }
 }
