@@ -11,6 +11,6 @@ export * as protobufAny from './gen/google/protobuf/any';
 
 /** Where the .proto sources live, for server reflection (proto-loader needs the files). */
 export const PROTO_INCLUDE_DIRS = [
-  path.resolve(__dirname, '../../../proto'),
+  process.env.RAMPART_PROTO_DIR ?? path.resolve(__dirname, '../../../proto'),
   path.dirname(require.resolve('google-proto-files/package.json')),
 ];

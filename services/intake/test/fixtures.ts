@@ -6,7 +6,7 @@ import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { MongoClient } from 'mongodb';
 import { bearer, insecure } from '@rampart/grpc-kit';
 import { intakeV1 } from '@rampart/proto';
-import { NatsServer, ServiceProcess, TestAuth, sharedServers, uniqueDatabase } from '@rampart/testing';
+import { NatsServer, ServiceProcess, TestAuth, freePort, sharedServers, uniqueDatabase } from '@rampart/testing';
 
 export const DAY = 24 * 3600 * 1000;
 
@@ -55,9 +55,11 @@ export class IntakeHarness {
   nc!: NatsConnection;
   jsm!: JetStreamManager;
   database = uniqueDatabase('intake');
+  metricsPort = 0;
 
   async start(): Promise<void> {
     const servers = sharedServers();
+    this.metricsPort = await freePort();
     this.nats = await NatsServer.start();
     this.auth = await TestAuth.create();
     this.service = await ServiceProcess.start('intake', {
@@ -67,6 +69,7 @@ export class IntakeHarness {
       MONGODB_DB: this.database,
       OTEL_EXPORTER_OTLP_ENDPOINT: servers.otlpEndpoint,
       OUTBOX_POLL_MS: '200',
+      METRICS_PORT: String(this.metricsPort),
     });
     this.client = new intakeV1.IntakeServiceClient(this.service.address, insecure());
     this.mongo = await new MongoClient(servers.mongodbUri).connect();

@@ -192,3 +192,15 @@ describe('AmendSubmission and WithdrawSubmission', () => {
     expect(events[1]!.event.data).toMatchObject({ status: 'withdrawn', withdrawal: { reason: 'strategy changed' } });
   });
 });
+
+describe('metrics', () => {
+  it('exposes the outbox backlog and age on the Prometheus endpoint', async () => {
+    await h.submit(acme, details(), 'metrics-1');
+    let text = '';
+    await waitFor('outbox metrics', async () => {
+      text = await (await fetch(`http://127.0.0.1:${h.metricsPort}/metrics`)).text();
+      return /rampart_outbox_backlog\S*\{[^}]*collection="intake_submissions"[^}]*\} 0/.test(text);
+    }, 15_000, 250);
+    expect(text).toMatch(/rampart_outbox_oldest_age\S*\{[^}]*collection="intake_submissions"/);
+  });
+});
