@@ -36,7 +36,6 @@ export class OutboxRelay {
   private wake?: () => void;
   private kicked = false;
   private loop?: Promise<void>;
-  private published = 0;
 
   constructor(private readonly options: RelayOptions) {
     this.batchSize = options.batchSize ?? 100;
@@ -60,11 +59,6 @@ export class OutboxRelay {
     this.stopping.abort();
     this.wake?.();
     await this.loop;
-  }
-
-  /** Events published since start (for tests and logs). */
-  get publishedCount(): number {
-    return this.published;
   }
 
   private async run(): Promise<void> {
@@ -140,7 +134,6 @@ export class OutboxRelay {
       injectTraceContext(h, context.active());
       await this.options.js.publish(entry.subject, body, { msgID: entry.id, headers: h, timeout: this.publishTimeoutMs });
     });
-    this.published++;
   }
 
   private registerMetrics(): void {

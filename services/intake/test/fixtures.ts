@@ -1,5 +1,5 @@
 /** Shared by intake's integration tests: a running intake process on real servers, and clients. */
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
@@ -75,7 +75,6 @@ export class IntakeHarness {
     this.mongo = await new MongoClient(servers.mongodbUri).connect();
     this.nc = await connect({ servers: this.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     this.jsm = await jetstreamManager(this.nc);
-    void jetstream;
   }
 
   get submissions() {
