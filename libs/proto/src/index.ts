@@ -5,6 +5,7 @@
 import path from 'node:path';
 
 export * as intakeV1 from './gen/rampart/intake/v1/intake';
+export * as designationV1 from './gen/rampart/designation/v1/designation';
 export * as rpcStatus from './gen/google/rpc/status';
 export * as rpcErrorDetails from './gen/google/rpc/error_details';
 export * as protobufAny from './gen/google/protobuf/any';

@@ -53,3 +53,4 @@ export function decodePageToken(token: string): string | undefined {
   }
   return undefined;
 }
+export * from './codec';
