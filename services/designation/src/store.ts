@@ -30,9 +30,15 @@ export interface PolicyDocument extends Omit<ThresholdPolicy, 'version'> {
 
 const APPLIED_KEPT = 64;
 
+/** Case fields as stored: determinations may hold non-finite metric values, so they go through the codec. */
+function caseFields(c: Case): Omit<Case, 'id'> {
+  const { id: _id, ...fields } = c;
+  return { ...fields, determinations: encodeForStorage(fields.determinations) as Case['determinations'] };
+}
+
 function toCase(doc: CaseDocument): Case {
   const { _id, appliedEventIds: _a, outbox: _o, outboxSince: _s, ...rest } = doc;
-  return { id: _id, ...rest };
+  return { id: _id, ...rest, determinations: decodeFromStorage(rest.determinations) as Case['determinations'] };
 }
 
 export class DesignationStore {
@@ -87,7 +93,8 @@ export class DesignationStore {
     if (doc && (doc.appliedEventIds.includes(eventId) || doc.submissionRevision >= submissionRevision)) return 'skipped';
     const change = apply(doc ? toCase(doc) : undefined);
     if (!change) return 'skipped';
-    const { id, ...fields } = change.next;
+    const id = change.next.id;
+    const fields = caseFields(change.next);
     if (!doc) {
       try {
         await this.cases.insertOne({ _id: id, ...fields, appliedEventIds: [eventId], ...initialOutbox(change.events) });
@@ -110,8 +117,8 @@ export class DesignationStore {
 
   /** Writes a case changed from revision `fromRevision`, with its events. False when it moved on meanwhile. */
   async saveCase(next: Case, fromRevision: number, events: OutboxEntry[]): Promise<boolean> {
-    const { id, ...fields } = next;
-    const update: Record<string, unknown> = { $set: fields };
+    const id = next.id;
+    const update: Record<string, unknown> = { $set: caseFields(next) };
     if (events.length) Object.assign(update, { $push: { outbox: { $each: events } }, $min: { outboxSince: events[0]!.createdAt } });
     const result = await this.locks.run([id], () => this.cases.updateOne({ _id: id, revision: fromRevision }, update));
     return result.matchedCount === 1;
