@@ -2,6 +2,7 @@
 /** The `rampart` command line. Each service adds its commands under its own name. */
 import { Command } from 'commander';
 import { registerDeadLetterCommands } from './commands/deadletter';
+import { registerDesignationCommands } from './commands/designation';
 import { registerIntakeCommands } from './commands/intake';
 import { registerKeyCommands } from './commands/keys';
 
@@ -9,10 +10,12 @@ const program = new Command('rampart')
   .description('Rampart: EO 14409 model intake, designation, early access, clearinghouse and enforcement')
   .option('--token <jwt>', 'bearer token (default: $RAMPART_TOKEN)')
   .option('--intake-addr <host:port>', 'intake service', process.env.RAMPART_INTAKE_ADDR ?? '127.0.0.1:50051')
+  .option('--designation-addr <host:port>', 'designation service', process.env.RAMPART_DESIGNATION_ADDR ?? '127.0.0.1:50052')
   .option('--nats <url>', 'NATS server(s)', process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
 
 registerKeyCommands(program);
 registerIntakeCommands(program);
+registerDesignationCommands(program);
 registerDeadLetterCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -26,7 +26,7 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 # service name and its gRPC port; each later service adds its line here.
-services=("intake 50051")
+services=("intake 50051" "designation 50052")
 for entry in "${services[@]}"; do
   read -r name port <<<"$entry"
   GRPC_PORT="$port" METRICS_PORT="$((port + 1000))" pnpm --silent --filter "@rampart/$name" start &

@@ -93,6 +93,10 @@ class Proc {
     return `--- ${this.label} output ---\n${this.output}`;
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -76,6 +76,10 @@ export class ServiceProcess {
     return `127.0.0.1:${this.port}`;
   }
 
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
   get log(): string {
     return this.proc.log;
   }

@@ -37,18 +37,39 @@ export async function readInspectLog(bucket: GridFSBucket, fileId: ObjectId, siz
   return { summary: summarizeInspectLog(header), header: header as Record<string, unknown> };
 }
 
+/** How much of an archive's end to read at once: its central directory and, as Inspect writes them, header.json. */
+const TAIL_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Random access into a GridFS file for yauzl. A zip is read from its end (the central directory),
+ * one small read per entry; each GridFS range read is a query, so the tail is fetched once and
+ * reads inside it are served from memory (bounded by TAIL_BYTES). Reads elsewhere go to GridFS.
+ */
 class GridFsReader extends yauzl.RandomAccessReader {
-  constructor(private readonly bucket: GridFSBucket, private readonly fileId: ObjectId) {
+  private readonly tailStart: number;
+  private tail?: Promise<Buffer>;
+
+  constructor(private readonly bucket: GridFSBucket, private readonly fileId: ObjectId, private readonly size: number) {
     super();
+    this.tailStart = Math.max(0, size - TAIL_BYTES);
   }
+
   override _readStreamForRange(start: number, end: number): Readable {
-    return this.bucket.openDownloadStream(this.fileId, { start, end });
+    if (start < this.tailStart) return this.bucket.openDownloadStream(this.fileId, { start, end });
+    this.tail ??= (async () => {
+      const parts: Buffer[] = [];
+      for await (const part of this.bucket.openDownloadStream(this.fileId, { start: this.tailStart, end: this.size })) parts.push(part as Buffer);
+      return Buffer.concat(parts);
+    })();
+    return Readable.from((async function* (tail: Promise<Buffer>, from: number) {
+      yield (await tail).subarray(start - from, end - from);
+    })(this.tail, this.tailStart));
   }
 }
 
 async function readEvalHeader(bucket: GridFSBucket, fileId: ObjectId, size: number): Promise<unknown> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromRandomAccessReader(new GridFsReader(bucket, fileId), size, { lazyEntries: true, autoClose: false }, (error, z) =>
+    yauzl.fromRandomAccessReader(new GridFsReader(bucket, fileId, size), size, { lazyEntries: true, autoClose: false }, (error, z) =>
       error ? reject(new InvalidLogError(`the .eval archive is truncated or damaged: ${error.message}`)) : resolve(z!)));
   try {
     const entry = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
