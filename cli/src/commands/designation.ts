@@ -1,8 +1,7 @@
 /** `rampart designation ...`: cases, evidence uploads, threshold policies, consultation, decision, release. */
-import { createReadStream } from 'node:fs';
 import type { Metadata, ServiceError } from '@grpc/grpc-js';
 import type { Command } from 'commander';
-import { bearer, fieldViolationsOf, insecure } from '@rampart/grpc-kit';
+import { bearer, fieldViolationsOf, insecure, streamFile } from '@rampart/grpc-kit';
 import { designationV1 as v1 } from '@rampart/proto';
 import { print, readJson, tokenFrom } from '../context';
 
@@ -52,15 +51,7 @@ export function registerDesignationCommands(program: Command): void {
         const response = await new Promise<v1.UploadInspectLogResponse>((resolve, reject) => {
           const call = client.uploadInspectLog(bearer(tokenFrom(g().token)), (e, r) => (e ? reject(explain(e)) : resolve(r!)));
           call.write({ part: { $case: 'header', value: v1.InspectLogHeader.fromPartial({ caseId, domains: o.domain.map(domainOf), countedMetrics: o.metric }) } });
-          const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
-          stream.on('data', (chunk) => {
-            if (!call.write({ part: { $case: 'chunk', value: chunk as Buffer } })) {
-              stream.pause();
-              call.once('drain', () => stream.resume());
-            }
-          });
-          stream.on('end', () => call.end());
-          stream.on('error', reject);
+          streamFile(call, file, (chunk) => ({ part: { $case: 'chunk' as const, value: chunk } })).catch(reject);
         });
         print(v1.UploadInspectLogResponse.toJSON(response));
       } finally {

@@ -7,6 +7,7 @@ import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONW
 import { UnauthenticatedError } from '@rampart/errors';
 import { isClearance, isRole, type Role } from './roles';
 import type { Caller } from './caller';
+import { keySetFrom } from './keyset';
 
 export const ALLOWED_ALGORITHMS = ['EdDSA', 'ES256', 'ES384', 'RS256', 'PS256'];
 
@@ -66,4 +67,9 @@ function toCaller(payload: JWTPayload): Caller {
   if (!isClearance(clearance)) throw new UnauthenticatedError('bearer token clearance must be UNCLASSIFIED, CUI, SECRET or TOP_SECRET');
   if (agency !== undefined && typeof agency !== 'string') throw new UnauthenticatedError('bearer token agency must be a string');
   return { subject: sub as string, organization: org, roles: known, clearance, ...(agency ? { agency } : {}) };
+}
+
+/** The verifier every service builds from its shared configuration variables. */
+export function verifierFromConfig(config: { AUTH_ISSUER: string; AUTH_AUDIENCE: string; AUTH_JWKS_FILE?: string | undefined; AUTH_JWKS_URL?: string | undefined }): TokenVerifier {
+  return createTokenVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, keys: keySetFrom({ jwksFile: config.AUTH_JWKS_FILE, jwksUrl: config.AUTH_JWKS_URL }) });
 }

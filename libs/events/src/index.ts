@@ -9,3 +9,4 @@ export * from './consumer';
 export * from './idempotency';
 export * from './deadletter';
 export { backoffDelay, sleep } from './backoff';
+export * from './bus';

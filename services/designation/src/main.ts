@@ -2,10 +2,9 @@
  * The designation service: wiring and graceful shutdown. Run with
  * `node --require @rampart/telemetry/register dist/main.js` so tracing wraps grpc-js and mongodb.
  */
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Collection } from 'mongodb';
-import { createTokenVerifier, keySetFrom } from '@rampart/auth';
-import { connectNats, deadLetterStream, ensureStream, EventConsumer, onReconnect, OutboxRelay, registerDeadLetterMetrics, type OutboxDocument } from '@rampart/events';
+import { verifierFromConfig } from '@rampart/auth';
+import { connectEventBus, deadLetterStream, EventConsumer, OutboxRelay, registerDeadLetterMetrics, type OutboxDocument } from '@rampart/events';
 import { GrpcServer, onShutdownSignal } from '@rampart/grpc-kit';
 import { createLogger, shutdownTelemetry } from '@rampart/telemetry';
 import { loadDesignationConfig, type DesignationConfig } from './config';
@@ -16,21 +15,12 @@ import { DesignationStore } from './store';
 
 export async function startDesignation(config: DesignationConfig): Promise<{ port: number; stop(): Promise<void> }> {
   const logger = createLogger('designation', config.LOG_LEVEL);
-  const verifier = createTokenVerifier({
-    issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
-    keys: keySetFrom({ jwksFile: config.AUTH_JWKS_FILE, jwksUrl: config.AUTH_JWKS_URL }),
-  });
-
+  const verifier = verifierFromConfig(config);
   const store = await DesignationStore.open(config.MONGODB_URI, config.MONGODB_DB);
-  const nc = await connectNats({ servers: config.NATS_URL, name: 'rampart-designation', logger });
-  const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
   const deadLetters = deadLetterStream(AREA, config.NATS_STREAM_REPLICAS);
-  const ensureStreams = async () => {
-    for (const spec of [...designationStreams(config.NATS_STREAM_REPLICAS), deadLetters]) await ensureStream(jsm, spec);
-  };
-  await ensureStreams();
+  const { nc, js, jsm, alsoOnReconnect } = await connectEventBus({
+    servers: config.NATS_URL, name: 'rampart-designation', logger, streams: [...designationStreams(config.NATS_STREAM_REPLICAS), deadLetters],
+  });
   registerDeadLetterMetrics(jsm, deadLetters.name);
 
   // Cases and evidence each keep their own outbox; one relay per collection.
@@ -49,10 +39,7 @@ export async function startDesignation(config: DesignationConfig): Promise<{ por
     handler: intakeEventHandler(store, eventsWritten),
     logger: logger.child({ component: 'intake-consumer' }),
   });
-  onReconnect(nc, logger, async () => {
-    await ensureStreams();
-    await consumer.ensure();
-  });
+  alsoOnReconnect(() => consumer.ensure());
   consumer.start();
 
   const server = new GrpcServer({

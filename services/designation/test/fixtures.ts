@@ -1,11 +1,10 @@
 /** Intake and designation as their own processes on shared real servers, with clients for both. */
-import { createReadStream } from 'node:fs';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { MongoClient, type Db } from 'mongodb';
-import { bearer, insecure } from '@rampart/grpc-kit';
+import { bearer, insecure, streamFile } from '@rampart/grpc-kit';
 import { designationV1, intakeV1 } from '@rampart/proto';
 import { NatsServer, ServiceProcess, TestAuth, sharedServers, uniqueDatabase, waitFor } from '@rampart/testing';
 
@@ -88,15 +87,7 @@ export class DesignationHarness {
     return new Promise((resolve, reject) => {
       const call = this.client.uploadInspectLog(bearer(token), (e, r) => (e ? reject(e) : resolve(r!)));
       call.write(designationV1.UploadInspectLogRequest.fromPartial({ part: { $case: 'header', value: designationV1.InspectLogHeader.fromPartial(header) } }));
-      const stream = createReadStream(file, { highWaterMark: 64 * 1024 });
-      stream.on('data', (chunk) => {
-        if (!call.write({ part: { $case: 'chunk', value: chunk as Buffer } })) {
-          stream.pause();
-          call.once('drain', () => stream.resume());
-        }
-      });
-      stream.on('end', () => call.end());
-      stream.on('error', reject);
+      streamFile(call, file, (chunk) => ({ part: { $case: 'chunk', value: chunk } }), 64 * 1024).catch(reject);
     });
   }
 

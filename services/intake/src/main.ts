@@ -2,9 +2,8 @@
  * The intake service: wiring and graceful shutdown. Run with
  * `node --require @rampart/telemetry/register dist/main.js` so tracing wraps grpc-js and mongodb.
  */
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { createTokenVerifier, keySetFrom } from '@rampart/auth';
-import { connectNats, ensureStream, onReconnect, OutboxRelay, type OutboxDocument } from '@rampart/events';
+import { verifierFromConfig } from '@rampart/auth';
+import { connectEventBus, OutboxRelay, type OutboxDocument } from '@rampart/events';
 import { GrpcServer, onShutdownSignal } from '@rampart/grpc-kit';
 import { createLogger, shutdownTelemetry } from '@rampart/telemetry';
 import type { Collection } from 'mongodb';
@@ -20,21 +19,9 @@ export interface RunningIntake {
 
 export async function startIntake(config: IntakeConfig): Promise<RunningIntake> {
   const logger = createLogger('intake', config.LOG_LEVEL);
-  const verifier = createTokenVerifier({
-    issuer: config.AUTH_ISSUER,
-    audience: config.AUTH_AUDIENCE,
-    keys: keySetFrom({ jwksFile: config.AUTH_JWKS_FILE, jwksUrl: config.AUTH_JWKS_URL }),
-  });
-
+  const verifier = verifierFromConfig(config);
   const store = await IntakeStore.open(config.MONGODB_URI, config.MONGODB_DB);
-  const nc = await connectNats({ servers: config.NATS_URL, name: 'rampart-intake', logger });
-  const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
-  const ensureStreams = async () => {
-    for (const spec of intakeStreams(config.NATS_STREAM_REPLICAS)) await ensureStream(jsm, spec);
-  };
-  await ensureStreams();
-  onReconnect(nc, logger, ensureStreams);
+  const { nc, js } = await connectEventBus({ servers: config.NATS_URL, name: 'rampart-intake', logger, streams: intakeStreams(config.NATS_STREAM_REPLICAS) });
 
   const relay = new OutboxRelay({
     collection: store.submissions as unknown as Collection<OutboxDocument>,

@@ -4,12 +4,12 @@
  * the designation process's peak resident memory (VmHWM) before and after. Target: under 300 MB.
  *   pnpm run build && node test/dist/bench/designation-bench.js   (BENCH_LOG_MB=100)
  */
-import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import yauzl from 'yauzl';
 import { ZipFile } from 'yazl';
-import { bearer, insecure } from '@rampart/grpc-kit';
+import { bearer, insecure, streamFile } from '@rampart/grpc-kit';
 import { designationV1, intakeV1 } from '@rampart/proto';
 import { FerretDb, Jaeger, NatsServer, REPO_ROOT, ServiceProcess, TestAuth, tempDir, uniqueDatabase, waitFor } from '@rampart/testing';
 
@@ -71,14 +71,7 @@ async function main(): Promise<void> {
   const evidence = await new Promise<designationV1.UploadInspectLogResponse>((resolve, reject) => {
     const call = client.uploadInspectLog(bearer(evaluator), (e, r) => (e ? reject(e) : resolve(r!)));
     call.write({ part: { $case: 'header', value: designationV1.InspectLogHeader.fromPartial({ caseId, domains: [designationV1.CapabilityDomain.CAPABILITY_DOMAIN_EXPLOIT_DEVELOPMENT], countedMetrics: ['accuracy'] }) } });
-    const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
-    stream.on('data', (chunk) => {
-      if (!call.write({ part: { $case: 'chunk', value: chunk as Buffer } })) {
-        stream.pause();
-        call.once('drain', () => stream.resume());
-      }
-    });
-    stream.on('end', () => call.end());
+    streamFile(call, file, (chunk) => ({ part: { $case: 'chunk' as const, value: chunk } })).catch(reject);
   });
   const seconds = (performance.now() - started) / 1000;
   const after = peakRssMiB(designation.pid!);
