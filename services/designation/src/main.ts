@@ -5,8 +5,8 @@
 import type { Collection } from 'mongodb';
 import { verifierFromConfig } from '@rampart/auth';
 import { connectEventBus, deadLetterStream, EventConsumer, OutboxRelay, registerDeadLetterMetrics, type OutboxDocument } from '@rampart/events';
-import { GrpcServer, onShutdownSignal } from '@rampart/grpc-kit';
-import { createLogger, shutdownTelemetry } from '@rampart/telemetry';
+import { GrpcServer, runService } from '@rampart/grpc-kit';
+import { createLogger } from '@rampart/telemetry';
 import { loadDesignationConfig, type DesignationConfig } from './config';
 import { AREA, designationStreams } from './events/designation-events';
 import { INTAKE_CONSUMER, intakeEventHandler } from './events/intake-consumer';
@@ -64,17 +64,4 @@ export async function startDesignation(config: DesignationConfig): Promise<{ por
   };
 }
 
-if (require.main === module) {
-  const config = loadDesignationConfig();
-  const logger = createLogger('designation', config.LOG_LEVEL);
-  startDesignation(config).then(
-    (running) => onShutdownSignal(logger, async () => {
-      await running.stop();
-      await shutdownTelemetry();
-    }),
-    (error: unknown) => {
-      logger.fatal({ err: error }, 'designation failed to start');
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runService('designation', loadDesignationConfig, startDesignation);

@@ -4,8 +4,8 @@
  */
 import { verifierFromConfig } from '@rampart/auth';
 import { connectEventBus, OutboxRelay, type OutboxDocument } from '@rampart/events';
-import { GrpcServer, onShutdownSignal } from '@rampart/grpc-kit';
-import { createLogger, shutdownTelemetry } from '@rampart/telemetry';
+import { GrpcServer, runService } from '@rampart/grpc-kit';
+import { createLogger } from '@rampart/telemetry';
 import type { Collection } from 'mongodb';
 import { loadIntakeConfig, type IntakeConfig } from './config';
 import { intakeStreams } from './events/submission-events';
@@ -53,18 +53,4 @@ export async function startIntake(config: IntakeConfig): Promise<RunningIntake> 
   };
 }
 
-if (require.main === module) {
-  const config = loadIntakeConfig();
-  const logger = createLogger('intake', config.LOG_LEVEL);
-  startIntake(config).then(
-    (running) =>
-      onShutdownSignal(logger, async () => {
-        await running.stop();
-        await shutdownTelemetry();
-      }),
-    (error: unknown) => {
-      logger.fatal({ err: error }, 'intake failed to start');
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runService('intake', loadIntakeConfig, startIntake);
