@@ -29,9 +29,16 @@ export async function connectMongo(options: StoreOptions): Promise<MongoStore> {
   return { client, db, close: () => client.close() };
 }
 
-/** Ensures `indexes` on `collection`; safe to run on every start of every replica. */
-export async function ensureIndexes<T extends Document>(collection: Collection<T>, indexes: IndexDescription[]): Promise<void> {
-  if (indexes.length > 0) await collection.createIndexes(indexes);
+/**
+ * Ensures `indexes` (each named) on `collection`; safe to run on every start of every replica.
+ * Only missing indexes are created, one at a time: FerretDB v1 fails a multi-index createIndexes
+ * whose indexes already exist (it drops the connection), and on MongoDB this skips a no-op.
+ */
+export async function ensureIndexes<T extends Document>(collection: Collection<T>, indexes: (IndexDescription & { name: string })[]): Promise<void> {
+  const existing = new Set(
+    (await collection.listIndexes().toArray().catch(() => [])).map((index) => String(index.name)),
+  );
+  for (const index of indexes) if (!existing.has(index.name)) await collection.createIndexes([index]);
 }
 
 /** True for E11000, a unique index refusing a second document. */

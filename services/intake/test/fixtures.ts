@@ -56,13 +56,14 @@ export class IntakeHarness {
   jsm!: JetStreamManager;
   database = uniqueDatabase('intake');
   metricsPort = 0;
+  env: Record<string, string> = {};
 
   async start(): Promise<void> {
     const servers = sharedServers();
     this.metricsPort = await freePort();
     this.nats = await NatsServer.start();
     this.auth = await TestAuth.create();
-    this.service = await ServiceProcess.start('intake', {
+    this.env = {
       ...this.auth.env,
       NATS_URL: this.nats.url,
       MONGODB_URI: servers.mongodbUri,
@@ -70,11 +71,20 @@ export class IntakeHarness {
       OTEL_EXPORTER_OTLP_ENDPOINT: servers.otlpEndpoint,
       OUTBOX_POLL_MS: '200',
       METRICS_PORT: String(this.metricsPort),
-    });
+    };
+    this.service = await ServiceProcess.start('intake', this.env);
     this.client = new intakeV1.IntakeServiceClient(this.service.address, insecure());
     this.mongo = await new MongoClient(servers.mongodbUri).connect();
     this.nc = await connect({ servers: this.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     this.jsm = await jetstreamManager(this.nc);
+  }
+
+  /** Stops the service (SIGTERM) and starts it again on the same servers and database. */
+  async restartService(): Promise<void> {
+    this.client.close();
+    await this.service.stop();
+    this.service = await ServiceProcess.start('intake', this.env);
+    this.client = new intakeV1.IntakeServiceClient(this.service.address, insecure());
   }
 
   get submissions() {

@@ -204,3 +204,14 @@ describe('metrics', () => {
     expect(text).toMatch(/rampart_outbox_oldest_age\S*\{[^}]*collection="intake_submissions"/);
   });
 });
+
+describe('restart', () => {
+  it('starts again over its existing data (indexes already there) and serves what was stored', async () => {
+    const body = details();
+    const { submission } = await h.submit(acme, body, 'restart-1');
+    await h.restartService();
+    const read = await call<intakeV1.GetSubmissionResponse>(h.client, 'getSubmission', { submissionId: submission!.id }, acme);
+    expect(read.submission).toMatchObject({ id: submission!.id, revision: 1 });
+    expect((await h.submit(acme, body, 'restart-1')).submission!.id).toBe(submission!.id);
+  });
+});
