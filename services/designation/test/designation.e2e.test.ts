@@ -117,6 +117,17 @@ describe('Inspect log evidence', () => {
     expect(after).toEqual(before);
   });
 
+  it('records a structured suite result with its marking and hash, and hides its scores below that marking', async () => {
+    const request = { caseId, suiteName: 'Cybench', suiteVersion: '2.1', domain: D.CAPABILITY_DOMAIN_AUTONOMOUS_NETWORK_OPERATIONS, metric: 'solve_rate', value: 0.35, sampleCount: 40, elicitationNotes: 'scaffold v3, 5 attempts', marking: v1.Classification.CLASSIFICATION_TOP_SECRET };
+    expect(await codeOf(h.call('recordSuiteResult', request, tokens.evaluator!))).toBe(status.PERMISSION_DENIED); // SECRET evaluator, TOP_SECRET item
+    const topSecret = await h.auth.token({ roles: ['evaluator'], organization: 'nsa', clearance: 'TOP_SECRET' });
+    const { evidence } = await h.call<v1.RecordSuiteResultResponse>('recordSuiteResult', request, topSecret);
+    expect(evidence).toMatchObject({ kind: 'suite_result', suiteName: 'Cybench', totalSamples: 40, marking: v1.Classification.CLASSIFICATION_TOP_SECRET, metrics: [{ scorer: 'Cybench', name: 'solve_rate', value: 0.35 }] });
+    const listed = (await h.call<v1.ListEvidenceResponse>('listEvidence', { caseId }, tokens.auditorSecret!)).evidence.find((e) => e.id === evidence!.id)!;
+    expect(listed).toMatchObject({ sha256: evidence!.sha256, metrics: [], redactedFields: expect.arrayContaining(['metrics', 'elicitationNotes']) });
+    expect(await codeOf(h.call('recordSuiteResult', { ...request, suiteName: 'MadeUpBench' }, topSecret))).toBe(status.INVALID_ARGUMENT);
+  });
+
   it('refuses a counted metric the log does not have, and evidence from a non-evaluator', async () => {
     const error = (await h.upload(tokens.evaluator!, { caseId, domains: [D.CAPABILITY_DOMAIN_VULNERABILITY_DISCOVERY], countedMetrics: ['f1'] }, path.join(CONFORMANCE, 'log_valid.txt')).catch((e) => e)) as ServiceError;
     expect(fieldViolationsOf(error.metadata)[0]).toMatchObject({ field: 'header.counted_metrics[0]' });
