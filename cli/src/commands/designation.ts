@@ -1,31 +1,22 @@
 /** `rampart designation ...`: cases, evidence uploads, threshold policies, consultation, decision, release. */
-import type { Metadata, ServiceError } from '@grpc/grpc-js';
 import type { Command } from 'commander';
-import { bearer, fieldViolationsOf, insecure, streamFile } from '@rampart/grpc-kit';
+import { bearer, callUnary, insecure, streamFile } from '@rampart/grpc-kit';
 import { designationV1 as v1 } from '@rampart/proto';
-import { print, readJson, tokenFrom } from '../context';
+import { describeRpcError, print, readJson, tokenFrom } from '../context';
 
 interface Globals {
   token?: string;
   designationAddr: string;
 }
 
-type Unary = (req: unknown, md: Metadata, cb: (e: ServiceError | null, r?: unknown) => void) => void;
-
-function explain(error: ServiceError): Error {
-  const violations = fieldViolationsOf(error.metadata);
-  return new Error(violations.length > 0 ? `${error.message}\n${violations.map((v) => `  ${v.field}: ${v.description}`).join('\n')}` : error.message);
-}
-
 /** Calls `method` with a request built from a partial, and prints the response as proto JSON. */
-async function run(globals: Globals, method: keyof v1.DesignationServiceClient, request: object): Promise<void> {
+async function run(globals: Globals, method: keyof v1.DesignationServiceClient & string, request: object): Promise<void> {
   const client = new v1.DesignationServiceClient(globals.designationAddr, insecure());
-  const name = `${method[0]!.toUpperCase()}${method.slice(1)}`;
-  const codecs = v1 as unknown as Record<string, { fromPartial(o: object): object; toJSON(o: unknown): unknown }>;
+  const responseType = (v1 as unknown as Record<string, { toJSON(o: unknown): unknown }>)[`${method[0]!.toUpperCase()}${method.slice(1)}Response`]!;
   try {
-    const fn = (client[method] as unknown as Unary).bind(client);
-    const response = await new Promise((resolve, reject) => fn(codecs[`${name}Request`]!.fromPartial(request), bearer(tokenFrom(globals.token)), (e, r) => (e ? reject(explain(e)) : resolve(r))));
-    print(codecs[`${name}Response`]!.toJSON(response));
+    print(responseType.toJSON(await callUnary(client, v1, method, request, bearer(tokenFrom(globals.token)))));
+  } catch (error) {
+    throw describeRpcError(error);
   } finally {
     client.close();
   }
@@ -49,7 +40,7 @@ export function registerDesignationCommands(program: Command): void {
       const client = new v1.DesignationServiceClient(g().designationAddr, insecure());
       try {
         const response = await new Promise<v1.UploadInspectLogResponse>((resolve, reject) => {
-          const call = client.uploadInspectLog(bearer(tokenFrom(g().token)), (e, r) => (e ? reject(explain(e)) : resolve(r!)));
+          const call = client.uploadInspectLog(bearer(tokenFrom(g().token)), (e, r) => (e ? reject(describeRpcError(e)) : resolve(r!)));
           call.write({ part: { $case: 'header', value: v1.InspectLogHeader.fromPartial({ caseId, domains: o.domain.map(domainOf), countedMetrics: o.metric }) } });
           streamFile(call, file, (chunk) => ({ part: { $case: 'chunk' as const, value: chunk } })).catch(reject);
         });

@@ -1,27 +1,21 @@
 /** `rampart intake ...`: the intake service's API from a terminal. Details files are proto JSON. */
 import { randomUUID } from 'node:crypto';
-import type { Metadata, ServiceError } from '@grpc/grpc-js';
 import type { Command } from 'commander';
-import { bearer, fieldViolationsOf, insecure } from '@rampart/grpc-kit';
+import { bearer, callUnary, insecure } from '@rampart/grpc-kit';
 import { intakeV1 } from '@rampart/proto';
-import { print, readJson, tokenFrom } from '../context';
-
-type Unary = (req: unknown, md: Metadata, cb: (e: ServiceError | null, r?: unknown) => void) => void;
+import { describeRpcError, print, readJson, tokenFrom } from '../context';
 
 interface Globals {
   token?: string;
   intakeAddr: string;
 }
 
-async function invoke<T>(globals: Globals, method: keyof intakeV1.IntakeServiceClient, request: unknown): Promise<T> {
+async function invoke<T>(globals: Globals, method: keyof intakeV1.IntakeServiceClient & string, request: object): Promise<T> {
   const client = new intakeV1.IntakeServiceClient(globals.intakeAddr, insecure());
   try {
-    const fn = (client[method] as unknown as Unary).bind(client);
-    return await new Promise<T>((resolve, reject) => fn(request, bearer(tokenFrom(globals.token)), (e, r) => (e ? reject(e) : resolve(r as T))));
+    return await callUnary<T>(client, intakeV1, method, request, bearer(tokenFrom(globals.token)));
   } catch (error) {
-    const e = error as ServiceError;
-    const violations = fieldViolationsOf(e.metadata);
-    throw new Error(violations.length > 0 ? `${e.message}\n${violations.map((v) => `  ${v.field}: ${v.description}`).join('\n')}` : e.message);
+    throw describeRpcError(error);
   } finally {
     client.close();
   }
@@ -39,12 +33,12 @@ export function registerIntakeCommands(program: Command): void {
     .requiredOption('--file <file>', 'model details JSON, or - for stdin')
     .option('--key <key>', 'idempotency key (default: a new UUID; reuse it to retry safely)')
     .action(async (opts: { file: string; key?: string }) => {
-      const request = intakeV1.SubmitModelRequest.fromPartial({ details: intakeV1.ModelDetails.fromJSON(readJson(opts.file)), idempotencyKey: opts.key ?? randomUUID() });
+      const request = ({ details: intakeV1.ModelDetails.fromJSON(readJson(opts.file)), idempotencyKey: opts.key ?? randomUUID() });
       show((await invoke<intakeV1.SubmitModelResponse>(globals(), 'submitModel', request)).submission);
     });
 
   intake.command('get <id>').action(async (id: string) => {
-    show((await invoke<intakeV1.GetSubmissionResponse>(globals(), 'getSubmission', intakeV1.GetSubmissionRequest.fromPartial({ submissionId: id }))).submission);
+    show((await invoke<intakeV1.GetSubmissionResponse>(globals(), 'getSubmission', ({ submissionId: id }))).submission);
   });
 
   intake
@@ -54,7 +48,7 @@ export function registerIntakeCommands(program: Command): void {
     .option('--page-token <token>', 'continue from a previous page')
     .action(async (opts: { status?: string; pageSize: string; pageToken?: string }) => {
       const status = opts.status ? intakeV1.submissionStatusFromJSON(`SUBMISSION_STATUS_${opts.status.toUpperCase()}`) : intakeV1.SubmissionStatus.SUBMISSION_STATUS_UNSPECIFIED;
-      const page = await invoke<intakeV1.ListSubmissionsResponse>(globals(), 'listSubmissions', intakeV1.ListSubmissionsRequest.fromPartial({ status, pageSize: Number(opts.pageSize), pageToken: opts.pageToken ?? '' }));
+      const page = await invoke<intakeV1.ListSubmissionsResponse>(globals(), 'listSubmissions', ({ status, pageSize: Number(opts.pageSize), pageToken: opts.pageToken ?? '' }));
       print(intakeV1.ListSubmissionsResponse.toJSON(page));
     });
 
@@ -63,7 +57,7 @@ export function registerIntakeCommands(program: Command): void {
     .requiredOption('--revision <n>', 'the revision you last read')
     .requiredOption('--file <file>', 'the new model details JSON, or - for stdin')
     .action(async (id: string, opts: { revision: string; file: string }) => {
-      const request = intakeV1.AmendSubmissionRequest.fromPartial({ submissionId: id, expectedRevision: Number(opts.revision), details: intakeV1.ModelDetails.fromJSON(readJson(opts.file)) });
+      const request = ({ submissionId: id, expectedRevision: Number(opts.revision), details: intakeV1.ModelDetails.fromJSON(readJson(opts.file)) });
       show((await invoke<intakeV1.AmendSubmissionResponse>(globals(), 'amendSubmission', request)).submission);
     });
 
@@ -71,11 +65,11 @@ export function registerIntakeCommands(program: Command): void {
     .command('withdraw <id>')
     .requiredOption('--reason <reason>', 'why (kept with the submission)')
     .action(async (id: string, opts: { reason: string }) => {
-      show((await invoke<intakeV1.WithdrawSubmissionResponse>(globals(), 'withdrawSubmission', intakeV1.WithdrawSubmissionRequest.fromPartial({ submissionId: id, reason: opts.reason }))).submission);
+      show((await invoke<intakeV1.WithdrawSubmissionResponse>(globals(), 'withdrawSubmission', ({ submissionId: id, reason: opts.reason }))).submission);
     });
 
   intake.command('history <id>').action(async (id: string) => {
-    const page = await invoke<intakeV1.ListSubmissionRevisionsResponse>(globals(), 'listSubmissionRevisions', intakeV1.ListSubmissionRevisionsRequest.fromPartial({ submissionId: id, pageSize: 100 }));
+    const page = await invoke<intakeV1.ListSubmissionRevisionsResponse>(globals(), 'listSubmissionRevisions', ({ submissionId: id, pageSize: 100 }));
     print(intakeV1.ListSubmissionRevisionsResponse.toJSON(page));
   });
 }

@@ -61,3 +61,14 @@ export const commonConfig = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: env.positiveInt(10_000),
 };
+
+/** The variables of every service process: the common ones, its gRPC listener (default `grpcPort`), its streams and outbox. */
+export function serviceConfig(grpcPort: number) {
+  return {
+    ...commonConfig,
+    GRPC_HOST: z.string().default('0.0.0.0'),
+    GRPC_PORT: env.port(grpcPort),
+    NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+    OUTBOX_POLL_MS: env.positiveInt(500),
+  };
+}

@@ -10,7 +10,7 @@ import { headers as natsHeaders } from '@nats-io/nats-core';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Collection } from 'mongodb';
 import { contextFromTraceparent, injectTraceContext, rampartMeter, withPublishSpan, type Logger } from '@rampart/telemetry';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay } from './backoff';
 import { CLOUDEVENTS_CONTENT_TYPE } from './envelope';
 import type { DocumentLocks } from './document-locks';
 import type { OutboxDocument, OutboxEntry } from './outbox';

@@ -1,6 +1,6 @@
 /** Client helpers for the CLI, tests and service-to-service calls. */
 import { createReadStream } from 'node:fs';
-import { credentials, Metadata, type CallOptions } from '@grpc/grpc-js';
+import { credentials, Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 
 export const insecure = () => credentials.createInsecure();
 
@@ -37,4 +37,19 @@ export function streamFile<T>(call: WritableCall<T>, file: string, toMessage: (c
     });
     stream.on('error', reject);
   });
+}
+
+type UnaryMethod = (request: object, metadata: Metadata, callback: (error: ServiceError | null, response?: unknown) => void) => unknown;
+
+/**
+ * Calls a unary method of a generated client and returns a promise. The request is built from a
+ * partial with the package's `<Method>Request.fromPartial` (ts-proto messages encode only whole).
+ */
+export function callUnary<Res>(client: object, codecs: object, method: string, partial: object, metadata: Metadata): Promise<Res> {
+  const typeName = `${method[0]!.toUpperCase()}${method.slice(1)}Request`;
+  const codec = (codecs as Record<string, { fromPartial(o: object): object } | undefined>)[typeName];
+  if (!codec) throw new Error(`the package has no ${typeName}`);
+  const fn = (client as Record<string, UnaryMethod | undefined>)[method];
+  if (typeof fn !== 'function') throw new Error(`the client has no method ${method}`);
+  return new Promise((resolve, reject) => fn.call(client, codec.fromPartial(partial), metadata, (error, response) => (error ? reject(error) : resolve(response as Res))));
 }

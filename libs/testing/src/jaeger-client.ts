@@ -51,7 +51,7 @@ export async function getTrace(queryUrl: string, traceId: string): Promise<Trace
           spanId: String(s.spanId),
           parentSpanId: String(s.parentSpanId ?? ''),
           name: String(s.name),
-          kind: typeof s.kind === 'number' ? s.kind : Number(String(s.kind).replace(/\D/g, '')) || kindFromName(String(s.kind)),
+          kind: Number(s.kind),
           service,
           attributes: attrs(s.attributes),
         });
@@ -59,10 +59,6 @@ export async function getTrace(queryUrl: string, traceId: string): Promise<Trace
     }
   }
   return spans;
-}
-
-function kindFromName(kind: string): number {
-  return ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'].findIndex((k) => kind.endsWith(k));
 }
 
 /** Waits until the trace holds spans satisfying `complete` (export is batched and asynchronous). */

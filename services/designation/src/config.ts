@@ -1,5 +1,5 @@
 /** Designation's configuration: the shared variables plus its own, validated at start-up. */
-import { commonConfig, env, loadConfig, z } from '@rampart/config';
+import { env, loadConfig, serviceConfig, z } from '@rampart/config';
 import type { Consultee } from './domain/case';
 
 /** `AGENCY=Title:required|optional,...`, e.g. `ONCD=National Cyber Director:required,CISA=CISA Director:required`. */
@@ -18,11 +18,7 @@ const consultees = (fallback: string) => z.string().default(fallback).transform(
 });
 
 const schema = z.object({
-  ...commonConfig,
-  GRPC_HOST: z.string().default('0.0.0.0'),
-  GRPC_PORT: env.port(50052),
-  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
-  OUTBOX_POLL_MS: env.positiveInt(500),
+  ...serviceConfig(50052),
   CONSULTEES: consultees('ONCD=National Cyber Director:required,CISA=CISA Director:required,FBI=FBI Cyber Division:optional'),
   CONSULTATION_DAYS: env.positiveInt(14),
   MAX_LOG_BYTES: env.positiveInt(1024 * 1024 * 1024),

@@ -4,7 +4,7 @@
  * version) and the GridFS bucket `designation_logs` holding every uploaded log as received.
  */
 import { GridFSBucket, type Collection, type Filter } from 'mongodb';
-import { DocumentLocks, initialOutbox, type OutboxDocument, type OutboxEntry } from '@rampart/events';
+import { APPLIED_EVENT_IDS_KEPT, DocumentLocks, initialOutbox, type OutboxDocument, type OutboxEntry } from '@rampart/events';
 import { connectMongo, decodeFromStorage, encodeForStorage, ensureIndexes, isDuplicateKeyError, type MongoStore } from '@rampart/store';
 import type { Case, CaseStatus } from './domain/case';
 import type { Evidence } from './domain/evidence';
@@ -27,8 +27,6 @@ export interface EvidenceDocument extends OutboxDocument {
 export interface PolicyDocument extends Omit<ThresholdPolicy, 'version'> {
   _id: number;
 }
-
-const APPLIED_KEPT = 64;
 
 /** Case fields as stored: determinations may hold non-finite metric values, so they go through the codec. */
 function caseFields(c: Case): Omit<Case, 'id'> {
@@ -108,7 +106,7 @@ export class DesignationStore {
     const outbox = [...kept, ...change.events];
     const written = await this.locks.run([caseId], () =>
       this.cases.updateOne({ _id: caseId, revision: doc.revision }, {
-        $set: { ...fields, outbox, appliedEventIds: [...doc.appliedEventIds, eventId].slice(-APPLIED_KEPT), ...(outbox.length ? { outboxSince: outbox[0]!.createdAt } : {}) },
+        $set: { ...fields, outbox, appliedEventIds: [...doc.appliedEventIds, eventId].slice(-APPLIED_EVENT_IDS_KEPT), ...(outbox.length ? { outboxSince: outbox[0]!.createdAt } : {}) },
         ...(outbox.length ? {} : { $unset: { outboxSince: '' } }),
       }));
     if (written.matchedCount === 0) throw new Error(`case ${caseId} changed while applying event ${eventId}; retrying`);

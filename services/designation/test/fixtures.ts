@@ -2,15 +2,12 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { MongoClient, type Db } from 'mongodb';
-import { bearer, insecure, streamFile } from '@rampart/grpc-kit';
+import { bearer, callUnary, insecure, streamFile } from '@rampart/grpc-kit';
 import { designationV1, intakeV1 } from '@rampart/proto';
 import { NatsServer, ServiceProcess, TestAuth, sharedServers, uniqueDatabase, waitFor } from '@rampart/testing';
 
 const DAY = 86_400_000;
-
-type Callback<Res> = (e: ServiceError | null, r?: Res) => void;
 
 export class DesignationHarness {
   nats!: NatsServer;
@@ -45,10 +42,8 @@ export class DesignationHarness {
   }
 
   /** A designation unary call with a token (ts-proto request built from a partial). */
-  call<Res>(method: keyof designationV1.DesignationServiceClient, request: object, token: string): Promise<Res> {
-    const fn = (this.client[method] as unknown as (r: object, m: Metadata, cb: Callback<Res>) => void).bind(this.client);
-    const type = (designationV1 as unknown as Record<string, { fromPartial(o: object): object }>)[`${method[0]!.toUpperCase()}${method.slice(1)}Request`]!;
-    return new Promise((resolve, reject) => fn(type.fromPartial(request), bearer(token), (e, r) => (e ? reject(e) : resolve(r!))));
+  call<Res>(method: keyof designationV1.DesignationServiceClient & string, request: object, token: string): Promise<Res> {
+    return callUnary<Res>(this.client, designationV1, method, request, bearer(token));
   }
 
   /** Withdraws through intake, as the developer. */

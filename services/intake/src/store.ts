@@ -2,7 +2,7 @@
  * Intake's own collection, `intake_submissions`: one document per submission holding its current
  * state, its history and its pending events (outbox). No other service reads or writes it.
  */
-import type { Collection, Filter, UpdateFilter } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import { DocumentLocks, initialOutbox, withOutbox, type OutboxDocument, type OutboxEntry } from '@rampart/events';
 import { connectMongo, ensureIndexes, isDuplicateKeyError, type MongoStore } from '@rampart/store';
 import type { Submission, SubmissionRevision, SubmissionStatus } from './domain/submission';

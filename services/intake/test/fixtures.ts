@@ -2,9 +2,9 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import { MongoClient } from 'mongodb';
-import { bearer, insecure } from '@rampart/grpc-kit';
+import { bearer, callUnary, insecure } from '@rampart/grpc-kit';
 import { intakeV1 } from '@rampart/proto';
 import { NatsServer, ServiceProcess, TestAuth, freePort, sharedServers, uniqueDatabase } from '@rampart/testing';
 
@@ -26,24 +26,11 @@ export function details(overrides: Partial<intakeV1.ModelDetails> = {}): intakeV
   };
 }
 
-type Unary<Req, Res> = (req: Req, metadata: Metadata, callback: (e: ServiceError | null, r?: Res) => void) => unknown;
-
-const REQUESTS = {
-  submitModel: intakeV1.SubmitModelRequest,
-  getSubmission: intakeV1.GetSubmissionRequest,
-  listSubmissions: intakeV1.ListSubmissionsRequest,
-  amendSubmission: intakeV1.AmendSubmissionRequest,
-  withdrawSubmission: intakeV1.WithdrawSubmissionRequest,
-  listSubmissionRevisions: intakeV1.ListSubmissionRevisionsRequest,
-} as const;
-
-/** Promisified client calls with a bearer token (and optional extra metadata). */
-export function call<Res>(client: intakeV1.IntakeServiceClient, method: keyof typeof REQUESTS, req: object, token?: string, extra?: Record<string, string>): Promise<Res> {
+/** A client call with a bearer token (and optional extra metadata), the request built from a partial. */
+export function call<Res>(client: intakeV1.IntakeServiceClient, method: keyof intakeV1.IntakeServiceClient & string, req: object, token?: string, extra?: Record<string, string>): Promise<Res> {
   const metadata = token ? bearer(token) : new Metadata();
   for (const [k, v] of Object.entries(extra ?? {})) metadata.set(k, v);
-  const fn = (client[method] as unknown as Unary<object, Res>).bind(client);
-  const message = (REQUESTS[method] as { fromPartial(o: object): object }).fromPartial(req);
-  return new Promise((resolve, reject) => fn(message, metadata, (error, response) => (error ? reject(error) : resolve(response!))));
+  return callUnary<Res>(client, intakeV1, method, req, metadata);
 }
 
 export class IntakeHarness {

@@ -18,8 +18,11 @@ export const CASE_FIELD_MARKINGS: Record<string, Marking> = {
 };
 export const CASE_BASE_MARKING: Marking = 'CUI';
 
-/** Evidence carries its own marking (SECRET at least); these fields never go below it. */
-export const EVIDENCE_SECRET_FIELDS = ['metrics', 'countedMetrics', 'elicitationNotes'] as const;
+/**
+ * Evidence carries its own marking (SECRET at least). Below it a reader sees only that the item
+ * exists (who, when, its hash and size); these details are withheld.
+ */
+export const EVIDENCE_DETAIL_FIELDS = ['domains', 'countedMetrics', 'metrics', 'task', 'model', 'dataset', 'sourceRevision', 'samples', 'suite', 'elicitationNotes'];
 
 export interface Redacted<T> {
   value: T;

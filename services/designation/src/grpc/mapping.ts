@@ -6,7 +6,7 @@ import type { Case, ConsultationView, DecisionOutcome, CaseStatus } from '../dom
 import type { Evidence } from '../domain/evidence';
 import type { Comparison, DomainRule, ThresholdPolicy } from '../domain/policy';
 import type { ReleasableAssessment } from '../domain/assessment';
-import { CASE_FIELD_MARKINGS, redact } from '../domain/markings';
+import { CASE_FIELD_MARKINGS, EVIDENCE_DETAIL_FIELDS, redact } from '../domain/markings';
 
 function table<D extends string, W extends number>(pairs: [D, W][]) {
   const toWire = new Map(pairs);
@@ -93,7 +93,7 @@ export function evidenceToWire(e: Evidence, clearance: Clearance): v1.Evidence {
   const visible = clearanceAtLeast(clearance, e.marking);
   const base = { id: e.id, caseId: e.caseId, kind: e.kind, sha256: e.sha256, sizeBytes: e.sizeBytes, marking: classifications.toWire(e.marking), recordedBy: e.recordedBy, recordTime: e.recordedAt };
   if (!visible) {
-    return v1.Evidence.fromPartial({ ...base, redactedFields: ['domains', 'countedMetrics', 'metrics', 'task', 'model', 'dataset', 'sourceRevision', 'samples', 'suite', 'elicitationNotes'] });
+    return v1.Evidence.fromPartial({ ...base, redactedFields: EVIDENCE_DETAIL_FIELDS });
   }
   return v1.Evidence.fromPartial({
     ...base,

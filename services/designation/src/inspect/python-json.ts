@@ -6,7 +6,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { Transform, type TransformCallback } from 'node:stream';
 
-const MARK = '\uE000'; // a private-use character: never produced by Inspect for these values
 const TOKENS = ['NaN', 'Infinity', '-Infinity'] as const;
 
 export class NonFiniteJsonTransform extends Transform {
@@ -23,7 +22,8 @@ export class NonFiniteJsonTransform extends Transform {
     done(null, this.rewrite(this.carry + this.decoder.end(), true));
   }
 
-  private rewrite(text: string, final: boolean): string {
+  /** Rewrites `text`, continuing the state of earlier chunks; `final` means no more text follows. */
+  rewrite(text: string, final: boolean): string {
     this.carry = '';
     let out = '';
     let from = 0;
@@ -42,6 +42,7 @@ export class NonFiniteJsonTransform extends Transform {
       if (c !== 'N' && c !== 'I' && c !== '-') continue;
       const token = TOKENS.find((t) => text.startsWith(t, i));
       if (token) {
+        // Marked with U+E000, a private-use character Inspect never writes before these values.
         out += `${text.slice(from, i)}"\\ue000${token}"`;
         i += token.length - 1;
         from = i + 1;
@@ -70,9 +71,5 @@ export function reviveNonFinite(value: unknown): unknown {
 
 /** Whole-text form, for small documents such as a .eval's header.json. */
 export function parsePythonJson(text: string): unknown {
-  const transform = new NonFiniteJsonTransform();
-  const rewritten = (transform as unknown as { rewrite(t: string, f: boolean): string }).rewrite(text, true);
-  return reviveNonFinite(JSON.parse(rewritten));
+  return reviveNonFinite(JSON.parse(new NonFiniteJsonTransform().rewrite(text, true)));
 }
-
-export { MARK };
