@@ -73,3 +73,4 @@ export class FailedPreconditionError extends RampartError {
 export class UnavailableError extends RampartError {
   readonly kind = 'unavailable';
 }
+export * from './fields';

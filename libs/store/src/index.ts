@@ -3,6 +3,7 @@
  * collections and indexes in their store.ts; indexes are ensured at start-up (idempotent).
  */
 import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription } from 'mongodb';
+import { ValidationError, type FieldViolation } from '@rampart/errors';
 
 export interface StoreOptions {
   uri: string;
@@ -61,3 +62,32 @@ export function decodePageToken(token: string): string | undefined {
   return undefined;
 }
 export * from './codec';
+
+export interface PageRequest {
+  /** How many to return. */
+  size: number;
+  /** The last key of the previous page, if any. */
+  after?: string;
+}
+
+/**
+ * A list request's `page_size` and `page_token`, checked the same way by every service: a size
+ * from 0 (meaning `defaultSize`) to `maxSize`, and a token this service issued.
+ */
+export function pageRequest(request: { pageSize: number; pageToken: string }, defaultSize: number, maxSize: number): PageRequest {
+  const violations: FieldViolation[] = [];
+  const { pageSize, pageToken } = request;
+  if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > maxSize) {
+    violations.push({ field: 'page_size', description: `must be from 0 to ${maxSize} (0 means ${defaultSize})` });
+  }
+  const after = pageToken ? decodePageToken(pageToken) : undefined;
+  if (pageToken && after === undefined) violations.push({ field: 'page_token', description: 'is not a token this service issued' });
+  ValidationError.throwIfAny(violations);
+  return { size: pageSize === 0 ? defaultSize : pageSize, ...(after !== undefined ? { after } : {}) };
+}
+
+/** The page's items and the token for the next one, from a fetch of `size + 1` items. */
+export function page<T>(fetched: T[], size: number, keyOf: (item: T) => string): { items: T[]; nextPageToken: string } {
+  const items = fetched.slice(0, size);
+  return { items, nextPageToken: fetched.length > size ? encodePageToken(keyOf(items[items.length - 1]!)) : '' };
+}

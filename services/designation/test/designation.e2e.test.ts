@@ -126,6 +126,19 @@ describe('Inspect log evidence', () => {
     const listed = (await h.call<v1.ListEvidenceResponse>('listEvidence', { caseId }, tokens.auditorSecret!)).evidence.find((e) => e.id === evidence!.id)!;
     expect(listed).toMatchObject({ sha256: evidence!.sha256, metrics: [], redactedFields: expect.arrayContaining(['metrics', 'elicitationNotes']) });
     expect(await codeOf(h.call('recordSuiteResult', { ...request, suiteName: 'MadeUpBench' }, topSecret))).toBe(status.INVALID_ARGUMENT);
+    const control = (await h.call('recordSuiteResult', { ...request, elicitationNotes: 'bell\u0007' }, topSecret).catch((e) => e)) as ServiceError;
+    expect(fieldViolationsOf(control.metadata)).toEqual([{ field: 'elicitation_notes', description: 'must not contain control characters' }]);
+  });
+
+  it('pages evidence, refusing sizes and tokens it does not accept', async () => {
+    const first = await h.call<v1.ListEvidenceResponse>('listEvidence', { caseId, pageSize: 5 }, tokens.auditorSecret!);
+    expect(first.evidence).toHaveLength(5);
+    const second = await h.call<v1.ListEvidenceResponse>('listEvidence', { caseId, pageSize: 5, pageToken: first.nextPageToken }, tokens.auditorSecret!);
+    expect(second.evidence.map((e) => e.id).some((id) => first.evidence.some((f) => f.id === id))).toBe(false);
+    for (const [bad, field] of [[{ pageSize: 500 }, 'page_size'], [{ pageToken: 'forged' }, 'page_token']] as const) {
+      const error = (await h.call('listEvidence', { caseId, ...bad }, tokens.auditorSecret!).catch((e) => e)) as ServiceError;
+      expect(fieldViolationsOf(error.metadata).map((v) => v.field)).toEqual([field]);
+    }
   });
 
   it('refuses a counted metric the log does not have, and evidence from a non-evaluator', async () => {

@@ -2,7 +2,7 @@ import { ConflictError, FailedPreconditionError, NotFoundError, PermissionDenied
 import type { Caller } from '@rampart/auth';
 import { assertMayChange, assertMayRead, readScope } from '../src/domain/access';
 import { amend, receive, requestFingerprint, withdraw } from '../src/domain/rules';
-import { validateDetails, validateIdempotencyKey, validatePageSize, validateSubmissionId, type ModelDetailsInput } from '../src/domain/validation';
+import { validateDetails, validateIdempotencyKey, validateSubmissionId, type ModelDetailsInput } from '../src/domain/validation';
 
 const now = new Date('2026-11-22T12:00:00Z');
 const day = 24 * 3600 * 1000;
@@ -64,14 +64,12 @@ describe('submission validation', () => {
     expect(fields(input({ pointsOfContact: [{ name: 'A', email: 'not-an-email' }] }))).toEqual(['details.points_of_contact[0].email']);
   });
 
-  it('checks ids, keys and page sizes', () => {
+  it('checks ids and keys', () => {
     expect(validateIdempotencyKey('')).toHaveLength(1);
     expect(validateIdempotencyKey('retry-1')).toEqual([]);
     expect(validateIdempotencyKey('has space')).toHaveLength(1);
     expect(validateSubmissionId('0193b0a8-7c1e-7000-8000-000000000000')).toEqual([]);
     expect(validateSubmissionId('../etc')[0]?.field).toBe('submission_id');
-    expect(validatePageSize(0).size).toBe(20);
-    expect(validatePageSize(101).violations[0]?.field).toBe('page_size');
   });
 });
 

@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { v7 as uuidv7 } from 'uuid';
 import { GOVERNMENT_ROLES, hasRole, requireClearance, requireRole, type Caller } from '@rampart/auth';
-import { ConflictError, NotFoundError, PermissionDeniedError, ValidationError, type FieldViolation } from '@rampart/errors';
+import { ConflictError, NotFoundError, PermissionDeniedError, textField as text, uuidField, ValidationError, type FieldViolation } from '@rampart/errors';
 import { clientStreaming, unary, type HandlerKit, type ServiceBinding } from '@rampart/grpc-kit';
 import { designationV1 as v1 } from '@rampart/proto';
-import { decodePageToken, encodePageToken } from '@rampart/store';
+import { page, pageRequest } from '@rampart/store';
 import { releasableAssessment } from '../domain/assessment';
 import { assertOpen, assertOwnOrganization, assertReleasable, decide, recordView, requestConsultation, type Case, type Consultee } from '../domain/case';
 import { countedMetricsOf, evidenceByDomain, evidenceMarking, SUITES, validateCountedMetrics, validateDomains, type Evidence } from '../domain/evidence';
@@ -27,19 +27,11 @@ export interface DesignationDeps {
   now?: () => Date;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function caseId(id: string, field = 'case_id'): string {
-  if (!UUID.test(id)) throw new ValidationError([{ field, description: 'must be a case id (the submission id, a lowercase UUID)' }]);
+  const violations: FieldViolation[] = [];
+  uuidField(violations, field, id, 'a case id (the submission id)');
+  ValidationError.throwIfAny(violations);
   return id;
-}
-
-function text(out: FieldViolation[], field: string, value: string, max: number, required: boolean): string {
-  const v = value.trim();
-  if (required && !v) out.push({ field, description: 'is required' });
-  if (v.length > max) out.push({ field, description: `must be at most ${max} characters` });
-  if (v.includes('\u0000')) out.push({ field, description: 'must not contain NUL characters' });
-  return v;
 }
 
 /** Government readers of cases, cleared at least for the case's base marking. */
@@ -107,13 +99,9 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
 
     listCases: unary(kit, async (request: v1.ListCasesRequest, { caller }) => {
       assertGovernmentReader(caller);
-      const size = request.pageSize === 0 ? 20 : request.pageSize;
-      if (size < 1 || size > 100) throw new ValidationError([{ field: 'page_size', description: 'must be from 0 to 100 (0 means 20)' }]);
-      const after = request.pageToken ? decodePageToken(request.pageToken) : undefined;
-      if (request.pageToken && after === undefined) throw new ValidationError([{ field: 'page_token', description: 'is not a token this service issued' }]);
-      const page = await store.listCases(statuses.fromWire(request.status), after, size + 1);
-      const shown = page.slice(0, size);
-      return { cases: shown.map((c) => caseToWire(c, caller.clearance)), nextPageToken: page.length > size ? encodePageToken(shown[shown.length - 1]!.id) : '' };
+      const { size, after } = pageRequest(request, 20, 100);
+      const { items, nextPageToken } = page(await store.listCases(statuses.fromWire(request.status), after, size + 1), size, (c) => c.id);
+      return { cases: items.map((c) => caseToWire(c, caller.clearance)), nextPageToken };
     }),
 
     uploadInspectLog: clientStreaming(kit, async (requests: AsyncIterable<v1.UploadInspectLogRequest>, { caller }) => {
@@ -200,11 +188,9 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
     listEvidence: unary(kit, async (request: v1.ListEvidenceRequest, { caller }) => {
       assertGovernmentReader(caller);
       await loadCase(request.caseId);
-      const size = request.pageSize === 0 ? 50 : Math.min(Math.max(request.pageSize, 1), 200);
-      const after = request.pageToken ? decodePageToken(request.pageToken) : undefined;
-      const page = await store.listEvidence(request.caseId, after, size + 1);
-      const shown = page.slice(0, size);
-      return { evidence: shown.map((e) => evidenceToWire(e, caller.clearance)), nextPageToken: page.length > size ? encodePageToken(shown[shown.length - 1]!.id) : '' };
+      const { size, after } = pageRequest(request, 50, 200);
+      const { items, nextPageToken } = page(await store.listEvidence(request.caseId, after, size + 1), size, (e) => e.id);
+      return { evidence: items.map((e) => evidenceToWire(e, caller.clearance)), nextPageToken };
     }),
 
     putThresholdPolicy: unary(kit, async (request: v1.PutThresholdPolicyRequest, { caller }) => {

@@ -2,7 +2,7 @@
  * Input rules for submissions. Every violation names its field as the client spelled it (proto
  * field paths), and all of them are reported at once.
  */
-import type { FieldViolation } from '@rampart/errors';
+import { textField as text, uuidField, type FieldViolation } from '@rampart/errors';
 import { MODALITIES, type ModelDetails } from './submission';
 
 export const LIMITS = {
@@ -36,23 +36,9 @@ export interface ModelDetailsInput {
 
 type Violations = FieldViolation[];
 
-// Control characters other than tab and newlines have no place in these fields (and NUL cannot be stored).
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]+$/;
-
-function text(out: Violations, field: string, value: string | undefined, max: number, required = true): string {
-  const v = value ?? '';
-  if (v.trim() === '') {
-    if (required) out.push({ field, description: 'is required' });
-  } else if (v.length > max) {
-    out.push({ field, description: `must be at most ${max} characters (got ${v.length})` });
-  } else if (CONTROL.test(v)) {
-    out.push({ field, description: 'must not contain control characters' });
-  }
-  return v.trim();
-}
 
 function isCalendarDate(value: string): boolean {
   const m = DATE.exec(value);
@@ -159,22 +145,14 @@ export function validateIdempotencyKey(key: string | undefined): Violations {
   return [];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export function validateSubmissionId(id: string | undefined, field = 'submission_id'): Violations {
-  if (!id) return [{ field, description: 'is required' }];
-  if (!UUID.test(id)) return [{ field, description: 'must be a submission id (a lowercase UUID)' }];
-  return [];
+  const out: Violations = [];
+  uuidField(out, field, id, 'a submission id');
+  return out;
 }
 
 export function validateReason(reason: string | undefined): Violations {
   const out: Violations = [];
   text(out, 'reason', reason, LIMITS.withdrawalReason);
   return out;
-}
-
-export function validatePageSize(size: number | undefined, field = 'page_size'): { size: number; violations: Violations } {
-  const value = size ?? 0;
-  if (!Number.isInteger(value) || value < 0 || value > 100) return { size: 0, violations: [{ field, description: 'must be from 0 to 100 (0 means 20)' }] };
-  return { size: value === 0 ? 20 : value, violations: [] };
 }

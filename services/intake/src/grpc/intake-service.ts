@@ -3,11 +3,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, ValidationError } from '@rampart/errors';
 import { unary, type HandlerKit, type ServiceBinding } from '@rampart/grpc-kit';
 import { intakeV1 } from '@rampart/proto';
-import { decodePageToken, encodePageToken } from '@rampart/store';
+import { page, pageRequest } from '@rampart/store';
 import { assertMayChange, assertMayRead, assertMaySubmit, readScope } from '../domain/access';
 import { amend, receive, requestFingerprint, withdraw, type Changed } from '../domain/rules';
 import type { Submission } from '../domain/submission';
-import { validateDetails, validateIdempotencyKey, validatePageSize, validateReason, validateSubmissionId } from '../domain/validation';
+import { validateDetails, validateIdempotencyKey, validateReason, validateSubmissionId } from '../domain/validation';
 import { submissionEvent } from '../events/submission-events';
 import type { IntakeStore } from '../store';
 import { detailsFromWire, revisionToWire, statusFromWire, submissionToWire } from './mapping';
@@ -25,13 +25,6 @@ const WITHDRAW_ATTEMPTS = 5;
 export function intakeService(kit: HandlerKit, deps: IntakeDeps): ServiceBinding {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
-
-  function pageToken(token: string, field = 'page_token'): string | undefined {
-    if (!token) return undefined;
-    const after = decodePageToken(token);
-    if (after === undefined) throw new ValidationError([{ field, description: 'is not a token this service issued' }]);
-    return after;
-  }
 
   async function loadForChange(caller: Parameters<typeof assertMayChange>[0], id: string): Promise<Submission> {
     ValidationError.throwIfAny(validateSubmissionId(id));
@@ -68,16 +61,14 @@ export function intakeService(kit: HandlerKit, deps: IntakeDeps): ServiceBinding
 
     listSubmissions: unary(kit, async (request: intakeV1.ListSubmissionsRequest, { caller }) => {
       const organization = readScope(caller);
-      const { size, violations } = validatePageSize(request.pageSize);
-      ValidationError.throwIfAny(violations);
+      const { size, after } = pageRequest(request, 20, 100);
       const status = request.status === intakeV1.SubmissionStatus.SUBMISSION_STATUS_UNSPECIFIED ? undefined : statusFromWire(request.status);
       if (request.status !== intakeV1.SubmissionStatus.SUBMISSION_STATUS_UNSPECIFIED && !status) {
         throw new ValidationError([{ field: 'status', description: 'is not a known submission status' }]);
       }
-      const page = await store.list({ ...(organization ? { organization } : {}), ...(status ? { status } : {}) }, pageToken(request.pageToken), size + 1);
-      const more = page.length > size;
-      const shown = page.slice(0, size);
-      return { submissions: shown.map(submissionToWire), nextPageToken: more ? encodePageToken(shown[shown.length - 1]!.id) : '' };
+      const fetched = await store.list({ ...(organization ? { organization } : {}), ...(status ? { status } : {}) }, after, size + 1);
+      const { items, nextPageToken } = page(fetched, size, (s) => s.id);
+      return { submissions: items.map(submissionToWire), nextPageToken };
     }),
 
     amendSubmission: unary(kit, async (request: intakeV1.AmendSubmissionRequest, { caller }) => {
@@ -107,16 +98,11 @@ export function intakeService(kit: HandlerKit, deps: IntakeDeps): ServiceBinding
 
     listSubmissionRevisions: unary(kit, async (request: intakeV1.ListSubmissionRevisionsRequest, { caller }) => {
       ValidationError.throwIfAny(validateSubmissionId(request.submissionId));
-      const { size, violations } = validatePageSize(request.pageSize);
-      ValidationError.throwIfAny(violations);
+      const { size, after } = pageRequest(request, 20, 100);
       const found = assertMayRead(caller, await store.history(request.submissionId), request.submissionId);
-      const after = Number(pageToken(request.pageToken) ?? 0);
-      const rest = found.history.filter((r) => r.revision > after);
-      const shown = rest.slice(0, size);
-      return {
-        revisions: shown.map(revisionToWire),
-        nextPageToken: rest.length > size ? encodePageToken(String(shown[shown.length - 1]!.revision)) : '',
-      };
+      const rest = found.history.filter((r) => r.revision > Number(after ?? 0));
+      const { items, nextPageToken } = page(rest, size, (r) => String(r.revision));
+      return { revisions: items.map(revisionToWire), nextPageToken };
     }),
   };
 
