@@ -3,7 +3,7 @@
  * the build). Workspace libs resolve to their sources, so tests never run stale builds of them;
  * services under test run as their own processes from dist/ (see @rampart/testing).
  */
-const LIBS = 'errors|config|proto|telemetry|auth|store|events|grpc-kit|testing';
+const LIBS = 'errors|config|proto|telemetry|auth|store|events|grpc-kit|testing|access-verifier';
 
 module.exports = {
   testEnvironment: 'node',

@@ -10,6 +10,8 @@ bash deploy/local/bootstrap.sh
 echo "node -v: $(pnpm exec node -v) (system node $(node -v))"
 echo "test: buf lint and breaking"
 pnpm run --silent proto:check
+echo "test: eslint (type-checked rules)"
+pnpm run --silent lint
 
 mkdir -p .data
 status=0

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** The `rampart` command line. Each service adds its commands under its own name. */
 import { Command } from 'commander';
+import { registerAccessCommands } from './commands/access';
+import { registerAuditCommands } from './commands/audit';
 import { registerDeadLetterCommands } from './commands/deadletter';
 import { registerDesignationCommands } from './commands/designation';
 import { registerIntakeCommands } from './commands/intake';
@@ -11,12 +13,15 @@ const program = new Command('rampart')
   .option('--token <jwt>', 'bearer token (default: $RAMPART_TOKEN)')
   .option('--intake-addr <host:port>', 'intake service', process.env.RAMPART_INTAKE_ADDR ?? '127.0.0.1:50051')
   .option('--designation-addr <host:port>', 'designation service', process.env.RAMPART_DESIGNATION_ADDR ?? '127.0.0.1:50052')
+  .option('--access-addr <host:port>', 'early-access service', process.env.RAMPART_ACCESS_ADDR ?? '127.0.0.1:50053')
   .option('--nats <url>', 'NATS server(s)', process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
 
 registerKeyCommands(program);
 registerIntakeCommands(program);
 registerDesignationCommands(program);
+registerAccessCommands(program);
 registerDeadLetterCommands(program);
+registerAuditCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`rampart: ${error instanceof Error ? error.message : String(error)}\n`);

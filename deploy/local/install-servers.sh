@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the real servers Rampart runs locally and in CI (nats-server, FerretDB, Jaeger v2) from the
-# Go module proxy, at the versions pinned in versions.env. Binaries are cached by version outside the
-# clone (RAMPART_CACHE, default ~/.cache/rampart), so CI on a fresh clone does not rebuild them.
+# Builds the real servers Rampart runs locally and in CI (nats-server, FerretDB, Jaeger v2) and the
+# grpcurl client from the Go module proxy, at the versions pinned in versions.env. Binaries are cached
+# by version outside the clone (RAMPART_CACHE, default ~/.cache/rampart), so CI on a fresh clone does
+# not rebuild them.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
@@ -49,8 +50,13 @@ build jaeger "$jaeger_out" bash -c "
     echo 'jaeger: the proxy does not serve commit $JAEGER_COMMIT (v2.20.0); building $JAEGER_MODULE_VERSION' >&2
     build_jaeger '$JAEGER_MODULE_VERSION' '$jaeger_out'; }"
 
+grpcurl_out="$bin/grpcurl-$GRPCURL_VERSION"
+build grpcurl "$grpcurl_out" bash -c "
+  d=\$(mktemp -d) && GOBIN=\$d go install -ldflags '-X main.version=$GRPCURL_VERSION' '$GRPCURL_MODULE/cmd/grpcurl@$GRPCURL_VERSION' && mv \$d/grpcurl '$grpcurl_out'"
+
 # Stable names for scripts and tests.
 ln -sf "$nats_out" "$bin/nats-server"
 ln -sf "$ferret_out" "$bin/ferretdb"
 ln -sf "$jaeger_out" "$bin/jaeger"
+ln -sf "$grpcurl_out" "$bin/grpcurl"
 echo "install-servers: ready in $bin"

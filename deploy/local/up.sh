@@ -9,12 +9,14 @@ cd "$root"
 bash deploy/local/bootstrap.sh
 bash deploy/local/servers.sh start
 pnpm exec node cli/dist/main.js keys init --dir .data/keys
+pnpm exec node cli/dist/main.js access init-keys --file .data/keys/credential-keys.json
 
 export NATS_URL=nats://127.0.0.1:4222
 export MONGODB_URI=mongodb://127.0.0.1:27017/
 export MONGODB_DB=rampart
 export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318
 export AUTH_JWKS_FILE="$root/.data/keys/jwks.json"
+export CREDENTIAL_KEYS_FILE="$root/.data/keys/credential-keys.json" # early-access signs credentials with it
 
 pids=()
 stop_all() {
@@ -28,7 +30,7 @@ trap stop_all INT TERM EXIT
 # service name and its gRPC port; each later service adds its line here. Each runs as its own
 # Node 24 process (not through pnpm, which would not pass on the stop signal).
 node="$root/node_modules/node/bin/node" # the binary itself: .bin/node is a wrapper that would not pass signals on
-services=("intake 50051" "designation 50052")
+services=("intake 50051" "designation 50052" "early-access 50053")
 for entry in "${services[@]}"; do
   read -r name port <<<"$entry"
   OTEL_SERVICE_NAME="$name" GRPC_PORT="$port" METRICS_PORT="$((port + 1000))" \

@@ -10,7 +10,7 @@ interface Globals {
 }
 
 /** Calls `method` with a request built from a partial, and prints the response as proto JSON. */
-async function run(globals: Globals, method: keyof v1.DesignationServiceClient & string, request: object): Promise<void> {
+async function run(globals: Globals, method: Extract<keyof v1.DesignationServiceClient, string>, request: object): Promise<void> {
   const client = new v1.DesignationServiceClient(globals.designationAddr, insecure());
   const responseType = (v1 as unknown as Record<string, { toJSON(o: unknown): unknown }>)[`${method[0]!.toUpperCase()}${method.slice(1)}Response`]!;
   try {
@@ -40,7 +40,7 @@ export function registerDesignationCommands(program: Command): void {
       const client = new v1.DesignationServiceClient(g().designationAddr, insecure());
       try {
         const response = await new Promise<v1.UploadInspectLogResponse>((resolve, reject) => {
-          const call = client.uploadInspectLog(bearer(tokenFrom(g().token)), (e, r) => (e ? reject(describeRpcError(e)) : resolve(r!)));
+          const call = client.uploadInspectLog(bearer(tokenFrom(g().token)), (e, r) => (e ? reject(describeRpcError(e)) : resolve(r)));
           call.write({ part: { $case: 'header', value: v1.InspectLogHeader.fromPartial({ caseId, domains: o.domain.map(domainOf), countedMetrics: o.metric }) } });
           streamFile(call, file, (chunk) => ({ part: { $case: 'chunk' as const, value: chunk } })).catch(reject);
         });

@@ -10,7 +10,7 @@ interface Globals {
   intakeAddr: string;
 }
 
-async function invoke<T>(globals: Globals, method: keyof intakeV1.IntakeServiceClient & string, request: object): Promise<T> {
+async function invoke<T>(globals: Globals, method: Extract<keyof intakeV1.IntakeServiceClient, string>, request: object): Promise<T> {
   const client = new intakeV1.IntakeServiceClient(globals.intakeAddr, insecure());
   try {
     return await callUnary<T>(client, intakeV1, method, request, bearer(tokenFrom(globals.token)));

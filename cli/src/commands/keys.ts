@@ -40,7 +40,7 @@ export function registerKeyCommands(program: Command): void {
       const bad = opts.role.filter((r) => !isRole(r));
       if (bad.length > 0) throw new Error(`unknown role(s): ${bad.join(', ')}`);
       if (!isClearance(opts.clearance)) throw new Error(`clearance must be one of ${CLEARANCES.join(', ')}`);
-      const privateJwk = JSON.parse(readFileSync(path.join(opts.dir, 'private.jwk.json'), 'utf8'));
+      const privateJwk = JSON.parse(readFileSync(path.join(opts.dir, 'private.jwk.json'), 'utf8')) as Parameters<typeof mintToken>[0];
       const token = await mintToken(privateJwk, {
         subject: opts.sub ?? `${opts.role[0]}@${opts.org}`,
         organization: opts.org,

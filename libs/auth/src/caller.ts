@@ -12,17 +12,6 @@ export interface Caller {
   readonly agency?: string;
 }
 
-export function hasRole(caller: Caller, ...roles: readonly Role[]): boolean {
-  return caller.roles.some((r) => roles.includes(r));
-}
-
-/** Throws PERMISSION_DENIED unless the caller holds one of `roles`. */
-export function requireRole(caller: Caller, ...roles: readonly Role[]): void {
-  if (!hasRole(caller, ...roles)) {
-    throw new PermissionDeniedError(`requires one of the roles: ${roles.join(', ')}`);
-  }
-}
-
 export function canRead(caller: Caller, marking: Marking): boolean {
   return clearanceAtLeast(caller.clearance, marking);
 }

@@ -3,3 +3,7 @@ export * from './caller';
 export * from './verifier';
 export * from './keys';
 export * from './keyset';
+export * from './subjects';
+export * from './authorization';
+export * from './authorization-doc';
+export * from './markings';

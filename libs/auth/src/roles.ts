@@ -2,6 +2,7 @@
 
 export const ROLES = [
   'developer',
+  'gateway',
   'evaluator',
   'policy-admin',
   'designation-authority',
@@ -9,9 +10,11 @@ export const ROLES = [
   'access-officer',
   'partner',
   'reporter',
+  'vendor',
   'clearinghouse-analyst',
   'operator',
   'enforcement-analyst',
+  'referrer',
   'auditor',
 ] as const;
 export type Role = (typeof ROLES)[number];
@@ -33,15 +36,3 @@ export function isClearance(value: unknown): value is Clearance {
 export function clearanceAtLeast(have: Clearance, need: Marking): boolean {
   return CLEARANCES.indexOf(have) >= CLEARANCES.indexOf(need);
 }
-
-/** The roles that act for the government side and may read across organisations. */
-export const GOVERNMENT_ROLES: readonly Role[] = [
-  'evaluator',
-  'policy-admin',
-  'designation-authority',
-  'consultee',
-  'access-officer',
-  'clearinghouse-analyst',
-  'enforcement-analyst',
-  'auditor',
-];

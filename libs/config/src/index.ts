@@ -57,6 +57,8 @@ export const commonConfig = {
   AUTH_JWKS_FILE: z.string().optional(),
   /** Or a JWKS URL served by the identity provider. */
   AUTH_JWKS_URL: z.string().url().optional(),
+  /** Seconds of clock skew allowed on a token's `exp` and `nbf`; more than 5 minutes is a broken clock. */
+  AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
   METRICS_PORT: env.port(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: env.positiveInt(10_000),
@@ -69,6 +71,7 @@ export function serviceConfig(grpcPort: number) {
     GRPC_HOST: z.string().default('0.0.0.0'),
     GRPC_PORT: env.port(grpcPort),
     NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
-    OUTBOX_POLL_MS: env.positiveInt(500),
+    /** How often each replica sweeps for events nobody published (a crashed replica's); writes publish their own at once. */
+    OUTBOX_SWEEP_MS: env.positiveInt(30_000),
   };
 }

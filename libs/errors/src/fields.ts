@@ -5,6 +5,7 @@
 import type { FieldViolation } from './index';
 
 // Control characters other than tab and newlines have no place in text fields (and NUL cannot be stored).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -27,14 +27,34 @@ export type ErrorKind =
   | 'failed-precondition'
   | 'unavailable';
 
-/** Bad input: every violation names its field. Maps to INVALID_ARGUMENT with google.rpc.BadRequest. */
+/** How many violations one response carries; a request with a million bad elements gets these and a count. */
+export const MAX_VIOLATIONS = 100;
+/** Longest field path and description sent back (a client's own input may be echoed in them). */
+const MAX_FIELD_CHARS = 200;
+const MAX_DESCRIPTION_CHARS = 500;
+
+function bounded(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Bad input: every violation names its field. Maps to INVALID_ARGUMENT with google.rpc.BadRequest.
+ * Holds the first MAX_VIOLATIONS violations and, when there were more, one last violation of the
+ * request as a whole (field '') saying how many: the response stays small whatever the request.
+ */
 export class ValidationError extends RampartError {
   readonly kind = 'validation';
-  constructor(
-    readonly violations: readonly FieldViolation[],
-    options?: { cause?: unknown },
-  ) {
-    super(violations.map((v) => `${v.field}: ${v.description}`).join('; '), options);
+  readonly violations: readonly FieldViolation[];
+  /** How many violations were found, including those not kept. */
+  readonly total: number;
+
+  constructor(violations: readonly FieldViolation[], options?: { cause?: unknown }) {
+    const kept = violations.slice(0, MAX_VIOLATIONS).map((v) => ({ field: bounded(v.field, MAX_FIELD_CHARS), description: bounded(v.description, MAX_DESCRIPTION_CHARS) }));
+    const more = violations.length - kept.length;
+    const summary = more > 0 ? [{ field: '', description: `and ${more} more violations` }] : [];
+    super([...kept.map((v) => `${v.field}: ${v.description}`), ...summary.map((v) => v.description)].join('; '), options);
+    this.violations = [...kept, ...summary];
+    this.total = violations.length;
   }
 
   /** Throws when `violations` is non-empty; lets validators collect everything before failing. */

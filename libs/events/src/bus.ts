@@ -13,7 +13,7 @@ export interface EventBus {
   js: JetStreamClient;
   jsm: JetStreamManager;
   /** Adds work to re-run after every reconnect. */
-  alsoOnReconnect(ensure: () => Promise<void>): void;
+  alsoOnReconnect: (ensure: () => Promise<void>) => void;
 }
 
 export async function connectEventBus(options: { servers: string; name: string; logger: Logger; streams: StreamSpec[] }): Promise<EventBus> {

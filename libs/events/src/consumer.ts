@@ -19,6 +19,8 @@ export interface Delivery {
   subject: string;
   streamSequence: number;
   deliveryCount: number;
+  /** Tells JetStream the handler is still at it (restarts the ack wait): long handlers call it as they go. */
+  working(): void;
 }
 
 export type EventHandler = (event: CloudEvent<unknown>, delivery: Delivery) => Promise<void>;
@@ -122,7 +124,7 @@ export class EventConsumer {
 
   private async handle(msg: JsMsg): Promise<void> {
     const { spec, handler, logger } = this.options;
-    const delivery: Delivery = { subject: msg.subject, streamSequence: msg.seq, deliveryCount: msg.info.deliveryCount };
+    const delivery: Delivery = { subject: msg.subject, streamSequence: msg.seq, deliveryCount: msg.info.deliveryCount, working: () => msg.working() };
     const parent = extractTraceContext(msg.headers);
     const messageId = msg.headers?.get('Nats-Msg-Id') ?? String(msg.seq);
     await withProcessSpan(
@@ -183,6 +185,7 @@ export class EventConsumer {
 }
 
 function isNotFound(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.message} ${(error as { code?: unknown }).code ?? ''}` : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const text = error instanceof Error ? `${error.message} ${typeof code === 'string' || typeof code === 'number' ? code : ''}` : String(error);
   return /not found|10014/i.test(text);
 }

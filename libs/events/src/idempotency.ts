@@ -1,49 +1,128 @@
 /**
- * Applies an event's effect to one document exactly once: the effect and the event id land in the
- * same single-document write, filtered so that an id already recorded, or a revision not newer
- * than the one applied, matches nothing. A redelivery therefore changes nothing.
+ * The one way a consumer applies an event to the document it keeps about an entity, exactly once.
+ *
+ * `decide` sees the document as stored (or none) and returns the document's whole next state with
+ * the events that change makes. The state, its events and the event id land in one single-document
+ * write, conditional on the revision read, so nothing is lost and nothing half-applied:
+ * - a redelivery finds its event id recorded, or a source revision not newer than the one applied,
+ *   and changes nothing;
+ * - the next state replaces the stored one: a field it leaves out (or sets to undefined) is removed
+ *   from the document, not left behind with its old value;
+ * - a concurrent writer (another replica) makes the write match nothing: ConcurrentChangeError,
+ *   which the consumer naks, and the redelivery decides again from the new state.
  */
-import type { Collection, Document, Filter, UpdateFilter } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
 import { isDuplicateKeyError } from '@rampart/store';
+import type { DocumentLocks } from './document-locks';
+import { initialOutbox, type OutboxDocument, type OutboxEntry } from './outbox';
 
-/** How many recent event ids a document remembers; older duplicates are caught by the revision. */
+/** How many recent event ids a document remembers; older duplicates are caught by the source revision. */
 export const APPLIED_EVENT_IDS_KEPT = 64;
 
-export interface AppliedEvents {
-  appliedEventIds?: string[];
+/** The bookkeeping of a document that events change, next to its outbox. */
+export interface AppliedEvents extends OutboxDocument {
+  /** The most recent event ids applied. */
+  appliedEventIds: string[];
   /** The newest revision of the source entity applied to this document. */
-  sourceRevision?: number;
+  sourceRevision: number;
+}
+
+const BOOKKEEPING = new Set<string>(['_id', 'appliedEventIds', 'sourceRevision', 'outbox', 'outboxSince']);
+
+/** A document's own fields (its `revision` included), without the bookkeeping this module keeps. */
+export type DocumentState<T extends AppliedEvents> = Omit<T, '_id' | 'appliedEventIds' | 'sourceRevision' | 'outbox' | 'outboxSince'>;
+
+export interface AppliedChange<T extends AppliedEvents> {
+  /** The whole next state; its revision must be above the stored one. */
+  state: DocumentState<T>;
+  /** Events to publish, written with the state (the outbox). */
+  events: OutboxEntry[];
+  /** Pending events of earlier changes to withdraw (say, nothing releasable after a withdrawal). */
+  withdrawPending?: (entry: OutboxEntry) => boolean;
+}
+
+export interface ApplyOnceOptions<T extends AppliedEvents> {
+  collection: Collection<T>;
+  /** The service's locks for this collection, shared with its relay and request handlers. */
+  locks: DocumentLocks;
+  id: string;
+  eventId: string;
+  /** The source entity's revision in the event; older or equal ones are skipped as stale. */
+  sourceRevision: number;
+  decide(current: T | undefined): AppliedChange<T> | undefined;
 }
 
 export type ApplyOutcome = 'applied' | 'skipped';
 
-export interface ApplyOnceOptions<T extends Document> {
-  collection: Collection<T>;
-  id: T['_id'];
-  eventId: string;
-  /** The source entity's revision in the event; older or equal ones are skipped as stale. */
-  revision: number;
-  update: UpdateFilter<T>;
-  /** Create the document if absent (the first event about an entity). */
-  upsert?: boolean;
+export interface ApplyResult {
+  outcome: ApplyOutcome;
+  /** The events written with the change (none when skipped). */
+  events: OutboxEntry[];
 }
 
-export async function applyOnce<T extends Document & AppliedEvents>(options: ApplyOnceOptions<T>): Promise<ApplyOutcome> {
-  const { collection, id, eventId, revision, update, upsert = false } = options;
-  const filter = {
-    _id: id,
-    appliedEventIds: { $ne: eventId },
-    $or: [{ sourceRevision: { $lt: revision } }, { sourceRevision: { $exists: false } }],
-  } as unknown as Filter<T>;
-  const merged = { ...update } as Record<string, Record<string, unknown>>;
-  merged.$set = { ...(merged.$set ?? {}), sourceRevision: revision };
-  merged.$push = { ...(merged.$push ?? {}), appliedEventIds: { $each: [eventId], $slice: -APPLIED_EVENT_IDS_KEPT } };
-  try {
-    const result = await collection.updateOne(filter, merged as UpdateFilter<T>, { upsert });
-    return result.modifiedCount + result.upsertedCount > 0 ? 'applied' : 'skipped';
-  } catch (error) {
-    // Upsert raced an existing document the filter excluded: already applied, or stale.
-    if (upsert && isDuplicateKeyError(error)) return 'skipped';
-    throw error;
+/** The document changed between read and write (another replica): retry from the new state. */
+export class ConcurrentChangeError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConcurrentChangeError';
   }
+}
+
+const SKIPPED: ApplyResult = { outcome: 'skipped', events: [] };
+
+export function applyOnce<T extends AppliedEvents>(options: ApplyOnceOptions<T>): Promise<ApplyResult> {
+  // Read, decide and write under the document's lock: within a replica, changes to one document
+  // queue rather than conflict (and, on FerretDB, whose updates read then write, cannot interleave).
+  return options.locks.run([options.id], () => readDecideWrite(options));
+}
+
+async function readDecideWrite<T extends AppliedEvents>(options: ApplyOnceOptions<T>): Promise<ApplyResult> {
+  const { id, eventId, sourceRevision } = options;
+  // Typed loosely here: the state is checked against T where it is built (AppliedChange<T>).
+  const collection = options.collection as unknown as Collection<{ _id: string } & Document>;
+  const current = (await collection.findOne({ _id: id })) as T | null;
+  if (current && (current.appliedEventIds?.includes(eventId) || (current.sourceRevision ?? 0) >= sourceRevision)) return SKIPPED;
+  const change = options.decide(current ?? undefined);
+  if (!change) return SKIPPED;
+  const { set, unset } = splitState(change.state, current);
+  const revision = set.revision;
+  if (typeof revision !== 'number' || revision <= (current?.revision ?? 0)) {
+    throw new Error(`applying event ${eventId} to ${id}: the next state's revision ${String(revision)} is not above ${current?.revision ?? 0}`);
+  }
+
+  if (!current) {
+    try {
+      await collection.insertOne({ _id: id, ...set, appliedEventIds: [eventId], sourceRevision, ...initialOutbox(change.events) });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw new ConcurrentChangeError(`${id} was created concurrently while applying event ${eventId}`, { cause: error });
+      throw error;
+    }
+    return { outcome: 'applied', events: change.events };
+  }
+
+  Object.assign(set, { appliedEventIds: [...(current.appliedEventIds ?? []), eventId].slice(-APPLIED_EVENT_IDS_KEPT), sourceRevision });
+  const update: Record<string, Record<string, unknown>> = { $set: set };
+  if (change.withdrawPending) {
+    // Rewrites the outbox, only on this rare path: it can re-add an entry the relay removed meanwhile
+    // (published already: JetStream's duplicate window absorbs the second publish).
+    set.outbox = [...current.outbox.filter((e) => !change.withdrawPending!(e)), ...change.events];
+  } else if (change.events.length) {
+    // A $push: entries the relay removes meanwhile are neither re-added nor lost.
+    update.$push = { outbox: { $each: change.events } };
+  }
+  if (unset.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
+  const written = await collection.updateOne({ _id: id, revision: current.revision }, update);
+  if (written.matchedCount === 0) throw new ConcurrentChangeError(`${id} changed while applying event ${eventId}`);
+  return { outcome: 'applied', events: change.events };
+}
+
+/** The fields to set, and the stored fields the next state no longer has (to remove). */
+function splitState(state: Record<string, unknown>, current: Document | null): { set: Record<string, unknown>; unset: string[] } {
+  const set: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(state)) {
+    if (BOOKKEEPING.has(key)) throw new Error(`a document's state may not set ${key}: applyOnce keeps it`);
+    if (value !== undefined) set[key] = value;
+  }
+  const unset = Object.keys(current ?? {}).filter((key) => !BOOKKEEPING.has(key) && !(key in set));
+  return { set, unset };
 }

@@ -10,3 +10,6 @@ export * from './idempotency';
 export * from './deadletter';
 export { backoffDelay, sleep } from './backoff';
 export * from './bus';
+export * from './timers';
+export * from './timer-consumer';
+export * from './audit-trail';

@@ -14,6 +14,10 @@ export interface StreamSpec {
   /** Publishes with the same Nats-Msg-Id inside this window are stored once. */
   duplicateWindowMs?: number;
   replicas?: number;
+  /** JetStream message schedules (nats-server 2.12+); they need roll-ups, so those are allowed too. */
+  allowMsgSchedules?: boolean;
+  /** Per-message TTLs (the `Nats-TTL` header). */
+  allowMsgTtl?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -53,6 +57,8 @@ function toConfig(spec: StreamSpec): Partial<StreamConfig> & { name: string } {
     max_age: nanos(spec.maxAgeMs ?? 0),
     duplicate_window: nanos(spec.duplicateWindowMs ?? 2 * 60 * 1000),
     num_replicas: spec.replicas ?? 1,
+    ...(spec.allowMsgSchedules ? { allow_msg_schedules: true, allow_rollup_hdrs: true, deny_purge: false } : {}),
+    ...(spec.allowMsgTtl ? { allow_msg_ttl: true } : {}),
   };
 }
 

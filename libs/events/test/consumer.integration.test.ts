@@ -1,7 +1,8 @@
 /**
  * The consumer side of @rampart/events, proven with a test consumer on real nats-server and
- * FerretDB (intake consumes nothing; designation is the first real user): idempotent apply,
- * stale revisions, transient failures, poison messages, max_deliver and dead-letter replay.
+ * FerretDB through the same path services use (designation's intake consumer applies with
+ * applyOnce too): idempotent apply, stale revisions, removed fields, events written with the
+ * change, transient failures, poison messages, max_deliver and dead-letter replay.
  */
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
@@ -9,14 +10,23 @@ import { connect } from '@nats-io/transport-node';
 import { MongoClient, type Collection } from 'mongodb';
 import pino from 'pino';
 import {
-  applyOnce, createEvent, deadLetterStream, ensureStream, eventStream, EventConsumer, listDeadLetters, PoisonMessageError,
-  replayDeadLetter, revisionOf, type CloudEvent, type AppliedEvents,
-} from '@rampart/events';
+  applyOnce, createEvent, deadLetterStream, DocumentLocks, ensureStream, eventStream, EventConsumer, listDeadLetters, outboxEntry,
+  PoisonMessageError, replayDeadLetter, revisionOf, type CloudEvent, type AppliedEvents,
+} from '../src';
 import { NatsServer, readStream, sharedServers, uniqueDatabase, waitFor } from '@rampart/testing';
 
 interface Tally extends AppliedEvents {
-  _id: string;
   total: number;
+  /** Present only while the latest entry has one: the next state without it must remove it. */
+  memo?: string;
+}
+
+interface Entry {
+  revision: number;
+  amount: number;
+  memo?: string;
+  /** Withdraws the tally's pending events and announces the closing instead. */
+  close?: boolean;
 }
 
 const logger = pino({ level: 'silent' });
@@ -28,6 +38,7 @@ let js: JetStreamClient;
 let jsm: JetStreamManager;
 let mongo: MongoClient;
 let tallies: Collection<Tally>;
+const locks = new DocumentLocks();
 const consumers: EventConsumer[] = [];
 
 /** Behaviour the tests switch: which event ids fail, and how. */
@@ -40,16 +51,24 @@ async function handler(event: CloudEvent<unknown>): Promise<void> {
   if (mode === 'poison') throw new PoisonMessageError('amount is not a number');
   if (mode === 'always') throw new Error('downstream keeps failing');
   if (mode === 'transient' && attempts.get(event.id) === 1) throw new Error('database hiccup');
-  const data = event.data as { amount: number };
-  await applyOnce({ collection: tallies, id: event.subject, eventId: event.id, revision: revisionOf(event), update: { $inc: { total: data.amount } }, upsert: true });
+  const data = event.data as Entry;
+  await applyOnce<Tally>({
+    collection: tallies, locks, id: event.subject, eventId: event.id, sourceRevision: revisionOf(event),
+    decide: (current) => {
+      const state = { revision: (current?.revision ?? 0) + 1, total: (current?.total ?? 0) + data.amount, ...(data.memo ? { memo: data.memo } : {}) };
+      const verb = data.close ? 'closed' : 'changed';
+      const events = [outboxEntry(`rampart.${area}.tally.${verb}`, createEvent({ area, thing: 'tally', verb }, event.subject, state))];
+      return { state, events, ...(data.close ? { withdrawPending: (e) => e.subject.endsWith('.changed') } : {}) };
+    },
+  });
 }
 
-function tallyEvent(account: string, revision: number, amount: number): CloudEvent<{ revision: number; amount: number }> {
-  return createEvent({ area, thing: 'entry', verb: 'posted' }, account, { revision, amount });
+function tallyEvent(account: string, revision: number, amount: number, extra: Partial<Entry> = {}): CloudEvent<Entry> {
+  return createEvent({ area, thing: 'entry', verb: 'posted' }, account, { revision, amount, ...extra });
 }
 
 /** Publishes the raw bytes; `msgId` lets a test send the same event twice past JetStream's dedupe. */
-async function publish(event: CloudEvent | string, msgId?: string): Promise<void> {
+async function publish(event: CloudEvent<unknown> | string, msgId?: string): Promise<void> {
   const body = typeof event === 'string' ? event : JSON.stringify(event);
   const h = natsHeaders();
   h.set('content-type', 'application/cloudevents+json');
@@ -86,9 +105,24 @@ it('applies an event delivered twice only once', async () => {
   const event = tallyEvent('acct-1', 1, 5);
   await publish(event, 'first-copy');
   await publish(event, 'second-copy'); // a redelivery JetStream cannot dedupe: a different Nats-Msg-Id
-  await waitFor('both copies handled', async () => attempts.get(event.id) === 2);
+  await waitFor('both copies handled', () => Promise.resolve(attempts.get(event.id) === 2));
   expect(await totalOf('acct-1')).toBe(5);
   expect((await tallies.findOne({ _id: 'acct-1' }))?.appliedEventIds).toEqual([event.id]);
+});
+
+it('removes a field the next state leaves out, writes the events with the change, and withdraws pending ones when told', async () => {
+  const entries = [tallyEvent('acct-6', 1, 1, { memo: 'opening balance' }), tallyEvent('acct-6', 2, 2)];
+  for (const e of entries) await publish(e);
+  await waitFor('both applied', async () => (await totalOf('acct-6')) === 3);
+  const stored = (await tallies.findOne({ _id: 'acct-6' }))!;
+  expect(Object.keys(stored)).not.toContain('memo');
+  expect(stored).toMatchObject({ revision: 2, sourceRevision: 2, appliedEventIds: entries.map((e) => e.id) });
+  expect(stored.outbox.map((e) => [e.subject, (JSON.parse(e.payload) as CloudEvent<{ total: number }>).data.total])).toEqual([['rampart.ledger.tally.changed', 1], ['rampart.ledger.tally.changed', 3]]);
+
+  await publish(tallyEvent('acct-6', 3, 0, { close: true }));
+  await waitFor('the closing', async () => (await tallies.findOne({ _id: 'acct-6' }))?.revision === 3);
+  const closed = (await tallies.findOne({ _id: 'acct-6' }))!;
+  expect(closed.outbox.map((e) => e.subject)).toEqual(['rampart.ledger.tally.closed']);
 });
 
 it('ignores a stale revision and applies a newer one', async () => {
@@ -96,7 +130,7 @@ it('ignores a stale revision and applies a newer one', async () => {
   const first = tallyEvent('acct-2', 1, 100);
   await publish(second);
   await publish(first);
-  await waitFor('both handled', async () => attempts.has(first.id) && attempts.has(second.id));
+  await waitFor('both handled', () => Promise.resolve(attempts.has(first.id) && attempts.has(second.id)));
   expect(await totalOf('acct-2')).toBe(10);
 });
 

@@ -16,7 +16,7 @@ describe('DocumentLocks', () => {
 
   it('releases the lock when the work fails', async () => {
     const locks = new DocumentLocks();
-    await expect(locks.run(['a'], async () => { throw new Error('boom'); })).rejects.toThrow('boom');
-    await expect(locks.run(['a'], async () => 'next')).resolves.toBe('next');
+    await expect(locks.run(['a'], () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(locks.run(['a'], () => Promise.resolve('next'))).resolves.toBe('next');
   });
 });

@@ -3,19 +3,20 @@
  * server reflection (so grpcurl works against any service), and an orderly shutdown.
  */
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import type { PackageDefinition, ProtobufTypeDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { PROTO_INCLUDE_DIRS } from '@rampart/proto';
+import { fileDescriptorProtos } from '@rampart/proto';
 import type { Logger } from '@rampart/telemetry';
+
+/** The largest request message a service takes; client-streamed uploads send chunks well below it. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export interface ServiceBinding {
   /** Fully qualified, e.g. rampart.intake.v1.IntakeService (the health-check service name). */
   name: string;
   definition: ServiceDefinition;
   implementation: UntypedServiceImplementation;
-  /** Its .proto file relative to proto/, for reflection. */
-  protoFile: string;
 }
 
 export interface GrpcServerOptions {
@@ -26,7 +27,12 @@ export interface GrpcServerOptions {
 }
 
 export class GrpcServer {
-  private readonly server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  /**
+   * grpc-js buffers a whole message before any handler (and so before the token is checked): keep
+   * messages small (uploads stream in chunks), so unauthenticated peers cannot hold much memory.
+   * (A per-connection stream limit starved health checks behind a flood's streams: not set.)
+   */
+  private readonly server = new Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES });
   private readonly health: HealthImplementation;
   private boundPort = 0;
 
@@ -38,14 +44,7 @@ export class GrpcServer {
     }
     this.health = new HealthImplementation(statuses);
     this.health.addToServer(this.server);
-    const definitions = loadSync(options.services.map((s) => s.protoFile), {
-      includeDirs: PROTO_INCLUDE_DIRS,
-      keepCase: true,
-      longs: String,
-      enums: String,
-      defaults: true,
-    });
-    new ReflectionService(definitions).addToServer(this.server);
+    reflection(options.services.map((s) => s.name)).addToServer(this.server);
   }
 
   get port(): number {
@@ -82,4 +81,16 @@ export class GrpcServer {
       });
     });
   }
+}
+
+/**
+ * Server reflection over every file of the build's descriptor set, imports included
+ * (google.protobuf.Timestamp, google.rpc.BadRequest), so a client resolves every type it meets. Loading
+ * the .proto sources through proto-loader instead leaves the well-known types out ("cannot resolve
+ * type"). Only the services this server runs are listed.
+ */
+function reflection(services: string[]): ReflectionService {
+  const files: ProtobufTypeDefinition = { format: 'FileDescriptorSet', type: {}, fileDescriptorProtos: fileDescriptorProtos().map((f) => Buffer.from(f)) };
+  // ReflectionService is typed for proto-loader's output but reads only each entry's `fileDescriptorProtos`.
+  return new ReflectionService({ 'rampart.descriptors': files } as unknown as PackageDefinition, { services });
 }

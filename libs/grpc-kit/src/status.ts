@@ -26,6 +26,14 @@ export class DeadlineExceededError extends Error {
   }
 }
 
+/** The client cancelled the call (or went away): nothing more is sent to it. */
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled by the client');
+    this.name = 'CancelledError';
+  }
+}
+
 export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
 const BAD_REQUEST_TYPE = 'type.googleapis.com/google.rpc.BadRequest';
 
@@ -33,6 +41,7 @@ export function toStatus(error: unknown, logger: Logger): Partial<StatusObject> 
   if (error instanceof ValidationError) return badRequest(error);
   if (error instanceof RampartError) return { code: CODES[error.kind], details: error.message };
   if (error instanceof DeadlineExceededError) return { code: status.DEADLINE_EXCEEDED, details: error.message };
+  if (error instanceof CancelledError) return { code: status.CANCELLED, details: error.message };
   if (error instanceof MongoServerSelectionError || error instanceof MongoNetworkError) {
     logger.error({ err: error }, 'database unavailable');
     return { code: status.UNAVAILABLE, details: 'database unavailable, retry later' };

@@ -37,7 +37,7 @@ export async function connectMongo(options: StoreOptions): Promise<MongoStore> {
  */
 export async function ensureIndexes<T extends Document>(collection: Collection<T>, indexes: (IndexDescription & { name: string })[]): Promise<void> {
   const existing = new Set(
-    (await collection.listIndexes().toArray().catch(() => [])).map((index) => String(index.name)),
+    (await collection.listIndexes().toArray().catch((): Document[] => [])).map((index: Document) => String(index.name)),
   );
   for (const index of indexes) if (!existing.has(index.name)) await collection.createIndexes([index]);
 }

@@ -5,11 +5,15 @@ describe('paging', () => {
   it('defaults and bounds the page size', () => {
     expect(pageRequest({ pageSize: 0, pageToken: '' }, 20, 100)).toEqual({ size: 20 });
     expect(() => pageRequest({ pageSize: 101, pageToken: '' }, 20, 100)).toThrow(ValidationError);
+    // Both problems at once, each naming its field: the call must throw, and say both.
+    let thrown: unknown;
     try {
       pageRequest({ pageSize: 101, pageToken: 'forged' }, 20, 100);
     } catch (error) {
-      expect((error as ValidationError).violations.map((v) => v.field)).toEqual(['page_size', 'page_token']);
+      thrown = error;
     }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect((thrown as ValidationError).violations.map((v) => v.field)).toEqual(['page_size', 'page_token']);
   });
 
   it('hands out a token only when there is more, and reads it back', () => {

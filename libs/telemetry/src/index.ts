@@ -3,3 +3,5 @@ export * from './carrier';
 export * from './messaging';
 export * from './logger';
 export * from './metrics';
+export * from './rpc-metrics';
+export * from './service-name';

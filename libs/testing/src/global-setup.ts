@@ -1,20 +1,25 @@
-/** jest globalSetup: starts FerretDB and Jaeger once for the run, unless given from outside. */
+/**
+ * jest globalSetup: starts the shared servers (MongoDB or FerretDB, and Jaeger) once for the run,
+ * unless given from outside. With a Docker engine they are containers (a real MongoDB replica set);
+ * without one, the FerretDB and Jaeger binaries from deploy/local/install-servers.sh.
+ */
+import { startJaegerContainer, startMongoContainer, useContainers } from './containers';
 import { FerretDb, Jaeger } from './servers';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __rampartServers: { stop(): Promise<void> }[] | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
   const started: { stop(): Promise<void> }[] = [];
+  const containers = useContainers();
   if (!process.env.RAMPART_TEST_MONGODB_URI) {
-    const ferret = await FerretDb.start();
-    started.push(ferret);
-    process.env.RAMPART_TEST_MONGODB_URI = ferret.uri;
+    const mongo = containers ? await startMongoContainer() : await FerretDb.start();
+    started.push(mongo);
+    process.env.RAMPART_TEST_MONGODB_URI = mongo.uri;
   }
   if (!process.env.RAMPART_TEST_JAEGER_QUERY) {
-    const jaeger = await Jaeger.start();
+    const jaeger = containers ? await startJaegerContainer() : await Jaeger.start();
     started.push(jaeger);
     process.env.RAMPART_TEST_JAEGER_QUERY = jaeger.queryUrl;
     process.env.RAMPART_TEST_OTLP_ENDPOINT = jaeger.otlpEndpoint;

@@ -4,3 +4,5 @@ export * from './auth';
 export * from './service-process';
 export * from './environment';
 export * from './streams';
+export * from './containers';
+export * from './authorization-matrix';

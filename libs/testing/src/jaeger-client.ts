@@ -10,6 +10,18 @@ export interface TraceSpan {
   kind: number;
   service: string;
   attributes: Record<string, string | number | boolean>;
+  /** Span links (trace and span ids), e.g. from a human step's new trace back to the request's. */
+  links: { traceId: string; spanId: string }[];
+}
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: OtlpAttribute[];
+  links?: { traceId: string; spanId: string }[];
 }
 
 interface OtlpValue {
@@ -39,7 +51,7 @@ export async function getTrace(queryUrl: string, traceId: string): Promise<Trace
   if (response.status === 404) return [];
   if (!response.ok) throw new Error(`jaeger query: HTTP ${response.status}`);
   const body = (await response.json()) as {
-    result?: { resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: (Record<string, unknown> & { attributes?: OtlpAttribute[] })[] }[] }[] };
+    result?: { resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[] };
   };
   const spans: TraceSpan[] = [];
   for (const rs of body.result?.resourceSpans ?? []) {
@@ -47,13 +59,14 @@ export async function getTrace(queryUrl: string, traceId: string): Promise<Trace
     for (const ss of rs.scopeSpans ?? []) {
       for (const s of ss.spans ?? []) {
         spans.push({
-          traceId: String(s.traceId),
-          spanId: String(s.spanId),
-          parentSpanId: String(s.parentSpanId ?? ''),
-          name: String(s.name),
+          traceId: s.traceId,
+          spanId: s.spanId,
+          parentSpanId: s.parentSpanId ?? '',
+          name: s.name,
           kind: Number(s.kind),
           service,
           attributes: attrs(s.attributes),
+          links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
         });
       }
     }
@@ -67,7 +80,7 @@ export async function waitForTrace(queryUrl: string, traceId: string, complete: 
   try {
     await waitFor(`trace ${traceId}`, async () => complete((spans = await getTrace(queryUrl, traceId))), timeoutMs, 250);
   } catch (error) {
-    throw new Error(`${(error as Error).message}; spans so far: ${spans.map((s) => `${s.service}:${s.name}`).join(', ') || 'none'}`);
+    throw new Error(`${(error as Error).message}; spans so far: ${spans.map((s) => `${s.service}:${s.name}`).join(', ') || 'none'}`, { cause: error });
   }
   return spans;
 }

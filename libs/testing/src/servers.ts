@@ -7,10 +7,12 @@ import { mkdtempSync, mkdirSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { NatsContainer, useContainers } from './containers';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
-export function binary(name: 'nats-server' | 'ferretdb' | 'jaeger'): string {
+/** A binary built by deploy/local/install-servers.sh (grpcurl is a client, built there too). */
+export function binary(name: 'nats-server' | 'ferretdb' | 'jaeger' | 'grpcurl'): string {
   const dir = process.env.RAMPART_BIN_DIR ?? path.join(process.env.RAMPART_CACHE ?? path.join(os.homedir(), '.cache/rampart'), 'bin');
   return path.join(dir, name);
 }
@@ -44,7 +46,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : ''}`, { cause: lastError });
 }
 
 export function portOpen(port: number): Promise<boolean> {
@@ -112,22 +114,27 @@ class Proc {
   }
 }
 
+/** How a nats-server runs: a child process here, a container where a Docker engine exists. */
+interface NatsBackend {
+  /** Starts it (again, after stop or kill) and waits until JetStream is ready. */
+  restart(): Promise<void>;
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /** nats-server with JetStream on file storage; kill and restart keep the same port and store. */
 export class NatsServer {
   private constructor(
     readonly port: number,
     readonly monitorPort: number,
-    readonly storeDir: string,
-    private readonly proc: Proc,
+    private readonly backend: NatsBackend,
   ) {}
 
   static async start(): Promise<NatsServer> {
     const [port, monitorPort] = [await freePort(), await freePort()];
-    const storeDir = tempDir('nats');
-    const proc = new Proc('nats-server', binary('nats-server'), ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', storeDir]);
-    const server = new NatsServer(port, monitorPort, storeDir, proc);
-    await server.restart();
-    return server;
+    const backend = useContainers() ? containerBackend(port, monitorPort) : processBackend(port, monitorPort);
+    await backend.restart();
+    return new NatsServer(port, monitorPort, backend);
   }
 
   get url(): string {
@@ -135,23 +142,48 @@ export class NatsServer {
   }
 
   /** Starts it again (after stop or kill) and waits until JetStream is ready. */
-  async restart(): Promise<void> {
-    this.proc.start();
-    try {
-      await waitFor('nats-server', () => httpOk(`http://127.0.0.1:${this.monitorPort}/healthz?js-enabled-only=true`));
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n${this.proc.log}`);
-    }
+  restart(): Promise<void> {
+    return this.backend.restart();
   }
 
   /** SIGKILL: a crash, no clean shutdown. */
   kill(): Promise<void> {
-    return this.proc.stop('SIGKILL');
+    return this.backend.kill();
   }
 
   stop(): Promise<void> {
-    return this.proc.stop('SIGTERM');
+    return this.backend.stop();
   }
+}
+
+function processBackend(port: number, monitorPort: number): NatsBackend {
+  const proc = new Proc('nats-server', binary('nats-server'), ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', tempDir('nats')]);
+  return {
+    async restart() {
+      proc.start();
+      try {
+        await waitFor('nats-server', () => httpOk(`http://127.0.0.1:${monitorPort}/healthz?js-enabled-only=true`));
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\n${proc.log}`, { cause: error });
+      }
+    },
+    kill: () => proc.stop('SIGKILL'),
+    stop: () => proc.stop('SIGTERM'),
+  };
+}
+
+/** The container is created on the first start; later starts restart it with its store. */
+function containerBackend(port: number, monitorPort: number): NatsBackend {
+  let container: NatsContainer | undefined;
+  return {
+    async restart() {
+      if (container) await container.restart();
+      else container = await NatsContainer.start(port, monitorPort);
+      await waitFor('nats-server container', () => httpOk(`http://127.0.0.1:${monitorPort}/healthz?js-enabled-only=true`));
+    },
+    kill: async () => container?.kill(),
+    stop: async () => container?.stop(),
+  };
 }
 
 export class FerretDb {
@@ -168,7 +200,7 @@ export class FerretDb {
     try {
       await waitFor('ferretdb', () => portOpen(port));
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${proc.log}`);
+      throw new Error(`${(error as Error).message}\n${proc.log}`, { cause: error });
     }
     return new FerretDb(port, proc);
   }
@@ -203,7 +235,7 @@ export class Jaeger {
     try {
       await waitFor('jaeger', () => httpOk(`http://127.0.0.1:${ports.health}/status`), 30_000);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${proc.log}`);
+      throw new Error(`${(error as Error).message}\n${proc.log}`, { cause: error });
     }
     return new Jaeger(ports.otlpHttp, ports.query, proc);
   }

@@ -67,7 +67,8 @@ export class ServiceProcess {
       }, 30_000, 100);
     } catch (error) {
       await proc.stop('SIGKILL');
-      throw new Error(`${(error as Error).message}\n${proc.log}`);
+      throw new Error(`${(error as Error).message}
+${proc.log}`, { cause: error });
     }
     return service;
   }
@@ -82,6 +83,11 @@ export class ServiceProcess {
 
   get log(): string {
     return this.proc.log;
+  }
+
+  /** SIGKILL: a crash, with no graceful shutdown. */
+  kill(): Promise<void> {
+    return this.proc.stop('SIGKILL');
   }
 
   /** SIGTERM: the graceful shutdown path. */

@@ -60,7 +60,9 @@ it('opens a case from a submission made through intake, over real NATS, in the s
 
   const spans = await waitForTrace(sharedServers().jaegerQuery, traceId, (s) =>
     s.some((x) => x.service === 'designation' && x.name === 'process rampart.intake.submission.received') &&
-    s.some((x) => x.service === 'designation' && x.name === 'publish rampart.designation.case.opened'));
+    s.some((x) => x.service === 'designation' && x.name === 'publish rampart.designation.case.opened') &&
+    s.some((x) => x.service === 'intake' && x.name === 'grpc.rampart.intake.v1.IntakeService/SubmitModel') &&
+    s.some((x) => x.service === 'intake' && x.name === 'publish rampart.intake.submission.received'));
   const intakeServer = spans.find((s) => s.service === 'intake' && s.name === 'grpc.rampart.intake.v1.IntakeService/SubmitModel')!;
   const publish = spans.find((s) => s.service === 'intake' && s.name === 'publish rampart.intake.submission.received')!;
   const processSpan = spans.find((s) => s.service === 'designation' && s.name === 'process rampart.intake.submission.received')!;
@@ -117,14 +119,16 @@ describe('Inspect log evidence', () => {
     expect(after).toEqual(before);
   });
 
-  it('records a structured suite result with its marking and hash, and hides its scores below that marking', async () => {
+  it('records a structured suite result with its marking and hash, and hides its scores and hash below that marking', async () => {
     const request = { caseId, suiteName: 'Cybench', suiteVersion: '2.1', domain: D.CAPABILITY_DOMAIN_AUTONOMOUS_NETWORK_OPERATIONS, metric: 'solve_rate', value: 0.35, sampleCount: 40, elicitationNotes: 'scaffold v3, 5 attempts', marking: v1.Classification.CLASSIFICATION_TOP_SECRET };
     expect(await codeOf(h.call('recordSuiteResult', request, tokens.evaluator!))).toBe(status.PERMISSION_DENIED); // SECRET evaluator, TOP_SECRET item
     const topSecret = await h.auth.token({ roles: ['evaluator'], organization: 'nsa', clearance: 'TOP_SECRET' });
     const { evidence } = await h.call<v1.RecordSuiteResultResponse>('recordSuiteResult', request, topSecret);
     expect(evidence).toMatchObject({ kind: 'suite_result', suiteName: 'Cybench', totalSamples: 40, marking: v1.Classification.CLASSIFICATION_TOP_SECRET, metrics: [{ scorer: 'Cybench', name: 'solve_rate', value: 0.35 }] });
     const listed = (await h.call<v1.ListEvidenceResponse>('listEvidence', { caseId }, tokens.auditorSecret!)).evidence.find((e) => e.id === evidence!.id)!;
-    expect(listed).toMatchObject({ sha256: evidence!.sha256, metrics: [], redactedFields: expect.arrayContaining(['metrics', 'elicitationNotes']) });
+    expect(evidence!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // A suite result's hash can be guessed offline from its few fields: it is marked as the item is.
+    expect(listed).toMatchObject({ sha256: '', sizeBytes: 0, metrics: [], redactedFields: expect.arrayContaining(['metrics', 'elicitationNotes', 'sha256', 'sizeBytes']) });
     expect(await codeOf(h.call('recordSuiteResult', { ...request, suiteName: 'MadeUpBench' }, topSecret))).toBe(status.INVALID_ARGUMENT);
     const control = (await h.call('recordSuiteResult', { ...request, elicitationNotes: 'bell\u0007' }, topSecret).catch((e) => e)) as ServiceError;
     expect(fieldViolationsOf(control.metadata)).toEqual([{ field: 'elicitation_notes', description: 'must not contain control characters' }]);
@@ -172,6 +176,32 @@ describe('policy, determination, consultation, decision and release', () => {
     await h.call('putThresholdPolicy', policyRequest(1, 0.9131), tokens.admin!);
     const recomputed = await h.waitForCase(caseId, tokens.auditorSecret!, (c) => c.determinations[0]?.policyVersion === 2);
     expect(recomputed.determinations[0]).toMatchObject({ level: L.DETERMINATION_LEVEL_CANNOT_RULE_OUT, policyVersion: 2 });
+  });
+
+  it('keeps TOP_SECRET evidence values out of a SECRET reader\'s GetCase, determinations included, and shows them at TOP_SECRET', async () => {
+    const other = await h.submit(tokens.acme!);
+    await h.waitForCase(other, tokens.auditorSecret!);
+    const topSecretEvaluator = await h.auth.token({ roles: ['evaluator'], organization: 'nsa', clearance: 'TOP_SECRET' });
+    const score = 0.6173; // between the policy's thresholds: CANNOT_RULE_OUT, with this value as its basis
+    await h.call('recordSuiteResult', { caseId: other, suiteName: 'Cybench', suiteVersion: '2.1', domain: D.CAPABILITY_DOMAIN_EXPLOIT_DEVELOPMENT, metric: 'accuracy', value: score, sampleCount: 40, marking: v1.Classification.CLASSIFICATION_TOP_SECRET }, topSecretEvaluator);
+    const top = await h.waitForCase(other, tokens.authority!, (c) => c.determinations.length > 0);
+    expect(top.determinations[0]!.basis[0]).toMatchObject({ value: score, level: L.DETERMINATION_LEVEL_CANNOT_RULE_OUT });
+
+    const scoreBytes = Buffer.alloc(8);
+    scoreBytes.writeDoubleLE(score);
+    const getCase = (token: string) => h.call<v1.GetCaseResponse>('getCase', { caseId: other }, token);
+    const secret = await getCase(tokens.auditorSecret!);
+    expect(Buffer.from(v1.GetCaseResponse.encode(secret).finish()).includes(scoreBytes)).toBe(false);
+    expect(secret.case).toMatchObject({ determinations: [], readyForDecision: false, redactedFields: expect.arrayContaining(['determinations', 'readyForDecision', 'missingDomains']) });
+    expect(Buffer.from(v1.GetCaseResponse.encode(await getCase(tokens.authority!)).finish()).includes(scoreBytes)).toBe(true);
+
+    // Deciding on, or releasing, a TOP_SECRET evaluation takes an authority cleared for it: the
+    // outcome and the released statements derive from it. Refused before any rule reveals more.
+    const secretAuthority = await h.auth.token({ roles: ['designation-authority'], organization: 'nsa', clearance: 'SECRET' });
+    const decision = { caseId: other, outcome: v1.DecisionOutcome.DECISION_OUTCOME_COVERED, rationale: 'r', effectiveTime: new Date() };
+    expect(await codeOf(h.call('issueDecision', decision, secretAuthority))).toBe(status.PERMISSION_DENIED);
+    expect(await codeOf(h.call('releaseAssessment', { caseId: other }, secretAuthority))).toBe(status.PERMISSION_DENIED);
+    expect(await codeOf(h.call('issueDecision', decision, tokens.authority!))).toBe(status.FAILED_PRECONDITION); // cleared: on to the case's rules
   });
 
   it('refuses a decision until every required consultee has answered (FAILED_PRECONDITION)', async () => {
@@ -225,25 +255,37 @@ describe('policy, determination, consultation, decision and release', () => {
   });
 });
 
-it('closes the case on withdrawal, and a redelivered intake event has no second effect', async () => {
+it('closes the case on withdrawal for good', async () => {
   const caseId = await h.submit(tokens.acme!);
   await h.waitForCase(caseId, tokens.auditorSecret!);
   await h.withdraw(tokens.acme!, caseId);
-  const closed = await h.waitForCase(caseId, tokens.auditorSecret!, (c) => c.status === v1.CaseStatus.CASE_STATUS_WITHDRAWN);
+  await h.waitForCase(caseId, tokens.auditorSecret!, (c) => c.status === v1.CaseStatus.CASE_STATUS_WITHDRAWN);
   expect(await codeOf(h.call('recordSuiteResult', { caseId, suiteName: 'Cybench', suiteVersion: '1.0', domain: D.CAPABILITY_DOMAIN_EXPLOIT_DEVELOPMENT, metric: 'solve_rate', value: 0.3, sampleCount: 40 }, tokens.evaluator!))).toBe(status.FAILED_PRECONDITION);
   expect(await codeOf(h.call('requestConsultation', { caseId }, tokens.authority!))).toBe(status.FAILED_PRECONDITION);
+});
 
-  // Deliver intake's events for this submission again, as a redelivery would.
+it('a redelivered intake event has no second effect on a live case', async () => {
+  const caseId = await h.submit(tokens.acme!);
+  await h.waitForCase(caseId, tokens.auditorSecret!);
+  await h.amend(tokens.acme!, caseId, 1);
+  const reopened = await h.waitForCase(caseId, tokens.auditorSecret!, (c) => c.submissionRevision === 2);
+  expect(reopened.status).toBe(v1.CaseStatus.CASE_STATUS_EVALUATING);
+
+  // Deliver intake's events for this submission again, as a redelivery would: applied twice, the
+  // amendment would re-open the case a second time (a new revision, a second case.reopened).
   const original = (await readStream(h.jsm, 'INTAKE_EVENTS')).filter((m) => m.event.subject === caseId);
-  expect(original.map((m) => m.subject)).toEqual(['rampart.intake.submission.received', 'rampart.intake.submission.withdrawn']);
+  expect(original.map((m) => m.subject)).toEqual(['rampart.intake.submission.received', 'rampart.intake.submission.amended']);
+  let last = 0;
   for (const m of original) {
     const hdr = natsHeaders();
     hdr.set('content-type', 'application/cloudevents+json');
-    await h.js.publish(m.subject, m.body, { headers: hdr, msgID: `redelivery-${m.seq}` });
+    last = (await h.js.publish(m.subject, m.body, { headers: hdr, msgID: `redelivery-${m.seq}` })).seq;
   }
-  await new Promise((r) => setTimeout(r, 1_500));
+  // The positive signal that both were handled: the consumer acknowledged them.
+  await h.waitForAck('INTAKE_EVENTS', 'designation-cases', last);
   const after = (await h.call<v1.GetCaseResponse>('getCase', { caseId }, tokens.auditorSecret!)).case!;
-  expect(after.revision).toBe(closed.revision);
+  expect(after.revision).toBe(reopened.revision);
+  await waitFor('the case events published', async () => (await h.db.collection<{ outbox: unknown[] }>('designation_cases').findOne({ _id: caseId as never }))?.outbox.length === 0);
   const caseEvents = (await readStream(h.jsm, 'DESIGNATION_CLASSIFIED')).filter((m) => m.event.subject === caseId).map((m) => m.subject);
-  expect(caseEvents).toEqual(['rampart.designation.case.opened', 'rampart.designation.case.closed']);
+  expect(caseEvents).toEqual(['rampart.designation.case.opened', 'rampart.designation.case.reopened']);
 });

@@ -7,7 +7,8 @@ import { REPO_ROOT } from '@rampart/testing';
 import { releasableAssessment } from '../src/domain/assessment';
 import { decide, onSubmissionChange, recordView, requestConsultation, type Case } from '../src/domain/case';
 import { InvalidLogError, summarizeInspectLog } from '../src/domain/inspect-log';
-import { redact } from '../src/domain/markings';
+import { marked, redact } from '@rampart/auth';
+import { EvidenceDomains } from '../src/domain/evidence';
 import { determine, validatePolicy, type ThresholdPolicy } from '../src/domain/policy';
 import { NonFiniteJsonTransform, parsePythonJson, reviveNonFinite } from '../src/inspect/python-json';
 
@@ -19,7 +20,7 @@ const policy: ThresholdPolicy = {
   rules: [{ domain: 'exploit_development', atOrAbove: [{ metric: 'accuracy', comparison: 'gte', value: 0.7 }], cannotRuleOut: [{ metric: 'accuracy', comparison: 'gte', value: 0.4 }] }],
 };
 const metric = (value: number, evidenceId = 'e1') => ({ evidenceId, domains: ['exploit_development' as const], names: ['accuracy', 'match/accuracy'], value });
-const one = new Map([['exploit_development' as const, 1]]);
+const one = new EvidenceDomains().add({ domains: ['exploit_development'], marking: 'SECRET' });
 
 describe('threshold policy', () => {
   it('grades evidence below, cannot-rule-out and at-or-above, recording the version and the basis', () => {
@@ -30,7 +31,7 @@ describe('threshold policy', () => {
 
   it('treats a non-finite counted metric as cannot-rule-out, and a domain without evidence as undetermined', () => {
     expect(determine(policy, [metric(Number.NaN)], one)[0]).toMatchObject({ level: 'cannot_rule_out' });
-    expect(determine(policy, [], new Map())).toEqual([]);
+    expect(determine(policy, [], new EvidenceDomains())).toEqual([]);
   });
 
   it('validates the rule form field by field', () => {
@@ -41,21 +42,21 @@ describe('threshold policy', () => {
 
 describe('case rules', () => {
   const facts = { submissionId: 's1', organization: 'acme', revision: 1, modelName: 'Atlas', modelVersion: '1', };
-  const opened = onSubmissionChange(undefined, 'received', facts, ['exploit_development'], now)!.next;
+  const opened = onSubmissionChange(undefined, 'received', facts, { version: 1, requiredDomains: ['exploit_development'] }, now)!.next;
   const ready: Case = { ...opened, readyForDecision: true, missingDomains: [] };
   const consultees = [{ agency: 'ONCD', title: 'NCD', required: true }, { agency: 'FBI', title: 'FBI', required: false }];
   const decideArgs = { outcome: 'covered' as const, rationale: 'r', effectiveAt: now, actor: 'nsa', now, policyVersion: 1 };
 
   it('opens, re-opens on amendment, closes on withdrawal, and then ignores everything', () => {
-    expect(opened).toMatchObject({ status: 'evaluating', revision: 1, missingDomains: ['exploit_development'] });
+    expect(opened).toMatchObject({ status: 'evaluating', revision: 1, missingDomains: ['exploit_development'], policyVersion: 1 });
     const decided = decide(requestConsultation(ready, [], new Date(now.getTime() + 1000), 'nsa', now), decideArgs);
-    const reopened = onSubmissionChange(decided, 'amended', { ...facts, revision: 2 }, [], now)!;
+    const reopened = onSubmissionChange(decided, 'amended', { ...facts, revision: 2 }, undefined, now)!;
     expect(reopened.verb).toBe('reopened');
     expect(reopened.next).toMatchObject({ status: 'evaluating', submissionRevision: 2 });
     expect(reopened.next.decision).toBeUndefined();
-    const closed = onSubmissionChange(reopened.next, 'withdrawn', { ...facts, revision: 3 }, [], now)!.next;
+    const closed = onSubmissionChange(reopened.next, 'withdrawn', { ...facts, revision: 3 }, undefined, now)!.next;
     expect(closed.status).toBe('withdrawn');
-    expect(onSubmissionChange(closed, 'amended', { ...facts, revision: 4 }, [], now)).toBeUndefined();
+    expect(onSubmissionChange(closed, 'amended', { ...facts, revision: 4 }, undefined, now)).toBeUndefined();
     expect(() => requestConsultation(closed, consultees, now, 'nsa', now)).toThrow(FailedPreconditionError);
   });
 
@@ -80,9 +81,9 @@ describe('case rules', () => {
   });
 
   it('redacts by marking and names what it withheld', () => {
-    const record = { a: 1, nested: { b: 2, c: 3 }, list: [{ d: 4, e: 5 }] };
-    expect(redact(record, { 'nested.b': 'SECRET', 'list.d': 'SECRET', a: 'CUI' }, 'CUI')).toEqual({ value: { a: 1, nested: { c: 3 }, list: [{ e: 5 }] }, redactedFields: ['nested.b', 'list.d'] });
-    expect(redact(record, { 'nested.b': 'SECRET' }, 'TOP_SECRET').redactedFields).toEqual([]);
+    const record = { a: marked('CUI', 1), nested: { b: marked('SECRET', 2), c: 3 }, list: [{ d: marked('SECRET', 4), e: 5 }] };
+    expect(redact(record, 'CUI')).toEqual({ value: { a: 1, nested: { c: 3 }, list: [{ e: 5 }] }, redactedFields: ['nested.b', 'list.d'] });
+    expect(redact(record, 'TOP_SECRET').redactedFields).toEqual([]);
   });
 });
 

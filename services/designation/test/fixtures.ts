@@ -21,6 +21,7 @@ export class DesignationHarness {
   js!: JetStreamClient;
   jsm!: JetStreamManager;
   database = uniqueDatabase('designation');
+  designationEnv: Record<string, string> = {};
 
   async start(): Promise<void> {
     const servers = sharedServers();
@@ -28,7 +29,8 @@ export class DesignationHarness {
     this.auth = await TestAuth.create();
     const env = { ...this.auth.env, NATS_URL: this.nats.url, MONGODB_URI: servers.mongodbUri, MONGODB_DB: this.database, OTEL_EXPORTER_OTLP_ENDPOINT: servers.otlpEndpoint, OUTBOX_POLL_MS: '200' };
     this.intake = await ServiceProcess.start('intake', env);
-    this.designation = await ServiceProcess.start('designation', { ...env, CONSULTEES: 'ONCD=National Cyber Director:required,CISA=CISA Director:required,FBI=FBI Cyber Division:optional' });
+    this.designationEnv = { ...env, CONSULTEES: 'ONCD=National Cyber Director:required,CISA=CISA Director:required,FBI=FBI Cyber Division:optional' };
+    this.designation = await ServiceProcess.start('designation', this.designationEnv);
     this.intakeClient = new intakeV1.IntakeServiceClient(this.intake.address, insecure());
     this.client = new designationV1.DesignationServiceClient(this.designation.address, insecure());
     this.mongo = await new MongoClient(servers.mongodbUri).connect();
@@ -42,7 +44,7 @@ export class DesignationHarness {
   }
 
   /** A designation unary call with a token (ts-proto request built from a partial). */
-  call<Res>(method: keyof designationV1.DesignationServiceClient & string, request: object, token: string): Promise<Res> {
+  call<Res>(method: Extract<keyof designationV1.DesignationServiceClient, string>, request: object, token: string): Promise<Res> {
     return callUnary<Res>(this.client, designationV1, method, request, bearer(token));
   }
 
@@ -64,8 +66,40 @@ export class DesignationHarness {
         pointsOfContact: [{ name: 'Ada', email: 'ada@acme.example', role: 'lead' }],
       },
     });
-    const response = await new Promise<intakeV1.SubmitModelResponse>((resolve, reject) => this.intakeClient.submitModel(request, metadata, (e, r) => (e ? reject(e) : resolve(r!))));
+    const response = await new Promise<intakeV1.SubmitModelResponse>((resolve, reject) => this.intakeClient.submitModel(request, metadata, (e, r) => (e ? reject(e) : resolve(r))));
     return response.submission!.id;
+  }
+
+  /** Amends through intake, as the developer, from the revision given; returns the new revision. */
+  amend(token: string, submissionId: string, expectedRevision: number, modelVersion = '5.1'): Promise<number> {
+    const request = intakeV1.AmendSubmissionRequest.fromPartial({
+      submissionId, expectedRevision,
+      details: {
+        modelName: 'Atlas', modelVersion, description: 'frontier model, amended', modalities: [intakeV1.Modality.MODALITY_TEXT],
+        intendedPartnerReleaseTime: new Date(Date.now() + 10 * DAY), intendedPublicReleaseTime: new Date(Date.now() + 40 * DAY),
+        pointsOfContact: [{ name: 'Ada', email: 'ada@acme.example', role: 'lead' }],
+      },
+    });
+    return new Promise((resolve, reject) => this.intakeClient.amendSubmission(request, bearer(token), (e, r) => (e ? reject(e) : resolve(r.submission!.revision))));
+  }
+
+  /** Kills designation outright (SIGKILL, no graceful shutdown) and starts it again on the same data. */
+  async crashAndRestartDesignation(): Promise<void> {
+    await this.designation.kill();
+    this.client.close();
+    this.designation = await ServiceProcess.start('designation', this.designationEnv);
+    this.client = new designationV1.DesignationServiceClient(this.designation.address, insecure());
+  }
+
+  /**
+   * Waits until a durable consumer has acknowledged every message of its stream up to `sequence`:
+   * the positive sign that a message was handled (applied or found to be a duplicate).
+   */
+  async waitForAck(stream: string, durable: string, sequence: number, timeoutMs = 20_000): Promise<void> {
+    await waitFor(`${durable} to acknowledge ${stream} #${sequence}`, async () => {
+      const info = await this.jsm.consumers.info(stream, durable);
+      return info.ack_floor.stream_seq >= sequence;
+    }, timeoutMs, 100);
   }
 
   async waitForCase(id: string, token: string, until: (c: designationV1.Case) => boolean = () => true): Promise<designationV1.Case> {
@@ -80,7 +114,7 @@ export class DesignationHarness {
   /** Streams a file as an Inspect log upload, in 64 KiB chunks. */
   upload(token: string, header: Partial<designationV1.InspectLogHeader>, file: string): Promise<designationV1.UploadInspectLogResponse> {
     return new Promise((resolve, reject) => {
-      const call = this.client.uploadInspectLog(bearer(token), (e, r) => (e ? reject(e) : resolve(r!)));
+      const call = this.client.uploadInspectLog(bearer(token), (e, r) => (e ? reject(e) : resolve(r)));
       call.write(designationV1.UploadInspectLogRequest.fromPartial({ part: { $case: 'header', value: designationV1.InspectLogHeader.fromPartial(header) } }));
       streamFile(call, file, (chunk) => ({ part: { $case: 'chunk', value: chunk } }), 64 * 1024).catch(reject);
     });

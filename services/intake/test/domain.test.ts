@@ -1,6 +1,4 @@
-import { ConflictError, FailedPreconditionError, NotFoundError, PermissionDeniedError } from '@rampart/errors';
-import type { Caller } from '@rampart/auth';
-import { assertMayChange, assertMayRead, readScope } from '../src/domain/access';
+import { ConflictError, FailedPreconditionError } from '@rampart/errors';
 import { amend, receive, requestFingerprint, withdraw } from '../src/domain/rules';
 import { validateDetails, validateIdempotencyKey, validateSubmissionId, type ModelDetailsInput } from '../src/domain/validation';
 
@@ -94,24 +92,5 @@ describe('submission rules', () => {
   it('fingerprints bodies so a retry matches and a changed body does not', () => {
     expect(requestFingerprint(details)).toBe(requestFingerprint(validateDetails(input(), now).details!));
     expect(requestFingerprint(details)).not.toBe(requestFingerprint({ ...details, modelVersion: '2.2' }));
-  });
-});
-
-describe('submission access', () => {
-  const caller = (roles: Caller['roles'], organization = 'acme', clearance: Caller['clearance'] = 'UNCLASSIFIED'): Caller => ({ subject: 's', organization, roles, clearance });
-  const submission = { organization: 'acme' };
-
-  it('scopes developers to their organisation and hides others as absent', () => {
-    expect(readScope(caller(['developer']))).toBe('acme');
-    expect(assertMayRead(caller(['developer']), submission, 'x')).toBe(submission);
-    expect(() => assertMayRead(caller(['developer'], 'other'), submission, 'x')).toThrow(NotFoundError);
-    expect(() => assertMayChange(caller(['developer'], 'other'), submission as never, 'x')).toThrow(NotFoundError);
-  });
-
-  it('lets cleared government roles read everything and refuses other roles', () => {
-    expect(readScope(caller(['evaluator'], 'nsa', 'SECRET'))).toBeUndefined();
-    expect(() => readScope(caller(['evaluator'], 'nsa', 'UNCLASSIFIED'))).toThrow(PermissionDeniedError);
-    expect(() => readScope(caller(['partner']))).toThrow(PermissionDeniedError);
-    expect(() => assertMayChange(caller(['evaluator'], 'acme', 'SECRET'), submission as never, 'x')).toThrow(PermissionDeniedError);
   });
 });

@@ -27,7 +27,7 @@ export function details(overrides: Partial<intakeV1.ModelDetails> = {}): intakeV
 }
 
 /** A client call with a bearer token (and optional extra metadata), the request built from a partial. */
-export function call<Res>(client: intakeV1.IntakeServiceClient, method: keyof intakeV1.IntakeServiceClient & string, req: object, token?: string, extra?: Record<string, string>): Promise<Res> {
+export function call<Res>(client: intakeV1.IntakeServiceClient, method: Extract<keyof intakeV1.IntakeServiceClient, string>, req: object, token?: string, extra?: Record<string, string>): Promise<Res> {
   const metadata = token ? bearer(token) : new Metadata();
   for (const [k, v] of Object.entries(extra ?? {})) metadata.set(k, v);
   return callUnary<Res>(client, intakeV1, method, req, metadata);
@@ -56,7 +56,6 @@ export class IntakeHarness {
       MONGODB_URI: servers.mongodbUri,
       MONGODB_DB: this.database,
       OTEL_EXPORTER_OTLP_ENDPOINT: servers.otlpEndpoint,
-      OUTBOX_POLL_MS: '200',
       METRICS_PORT: String(this.metricsPort),
     };
     this.service = await ServiceProcess.start('intake', this.env);
@@ -70,6 +69,17 @@ export class IntakeHarness {
   async restartService(): Promise<void> {
     this.client.close();
     await this.service.stop();
+    await this.startServiceAgain();
+  }
+
+  /** SIGKILL: the service dies with whatever it had in flight. */
+  async crashService(): Promise<void> {
+    await this.service.kill();
+    this.client.close();
+  }
+
+  /** Starts the service again (after a crash or stop) on the same servers and database. */
+  async startServiceAgain(): Promise<void> {
     this.service = await ServiceProcess.start('intake', this.env);
     this.client = new intakeV1.IntakeServiceClient(this.service.address, insecure());
   }

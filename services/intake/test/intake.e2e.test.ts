@@ -22,6 +22,16 @@ afterAll(() => h.stop());
 const eventsFor = async (submissionId: string) => (await readStream(h.jsm, 'INTAKE_EVENTS')).filter((m) => m.event.subject === submissionId);
 const codeOf = (p: Promise<unknown>) => p.then(() => 'OK', (e: ServiceError) => e.code);
 
+/**
+ * Submits a marker and waits until its event is in the stream. Writes hand their events to the relay
+ * as they commit and it publishes them at once on one connection, so an event from anything done
+ * before the marker would be in the stream by then: the positive signal for "nothing more".
+ */
+async function publishedMarker(): Promise<void> {
+  const { submission } = await h.submit(acme, details({ modelName: 'Marker' }));
+  await waitFor('the marker event', async () => (await eventsFor(submission!.id)).length === 1);
+}
+
 describe('SubmitModel', () => {
   it('stores the submission, publishes one received event with a traceparent, and traces gRPC, MongoDB and NATS in one trace', async () => {
     const traceId = randomBytes(16).toString('hex');
@@ -48,7 +58,8 @@ describe('SubmitModel', () => {
     expect(new Date(message!.event.time).toISOString()).toBe(message!.event.time);
     expect(message!.headers['Nats-Msg-Id']).toBe(message!.event.id);
     expect(message!.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
-    expect(await h.submissions.findOne({ _id: submission!.id as never })).toMatchObject({ outbox: [] });
+    // Published from the request path, then removed from the document.
+    await waitFor('the outbox emptied', async () => ((await h.submissions.findOne({ _id: submission!.id as never }))?.outbox as unknown[]).length === 0);
 
     const spans = await waitForTrace(sharedServers().jaegerQuery, traceId, (s) =>
       s.some((x) => x.name === 'publish rampart.intake.submission.received') && s.some((x) => x.name.startsWith('grpc.')) && s.some((x) => x.name === 'insert intake_submissions'));
@@ -69,7 +80,7 @@ describe('SubmitModel', () => {
     const second = await h.submit(acme, body, 'retry-1');
     expect(second.submission!.id).toBe(first.submission!.id);
     await waitFor('the received event', async () => (await eventsFor(first.submission!.id)).length > 0);
-    await new Promise((r) => setTimeout(r, 600)); // longer than the relay's poll: anything extra would show
+    await publishedMarker(); // a later submission's event is out, so anything the retry published would be too
     expect(await eventsFor(first.submission!.id)).toHaveLength(1);
     expect(await h.submissions.countDocuments({ idempotencyKey: 'retry-1' })).toBe(1);
 
@@ -114,7 +125,7 @@ describe('authentication', () => {
     const forger = await generateSigningKey('test-key-1');
     const claims = { subject: 'mallory', organization: 'acme', roles: ['developer'] as const, clearance: 'UNCLASSIFIED' as const };
     const forged = await mintToken(forger.privateJwk, claims, { issuer: TEST_ISSUER, audience: TEST_AUDIENCE });
-    const expired = await h.auth.token({ ...claims, roles: ['developer'] }, Math.floor(Date.now() / 1000) - 5);
+    const expired = await h.auth.token({ ...claims, roles: ['developer'] }, Math.floor(Date.now() / 1000) - 3_600); // well past any clock tolerance
     const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const none = `${enc({ alg: 'none', kid: 'test-key-1' })}.${enc({ sub: 'm', org: 'acme', roles: ['developer'], clearance: 'TOP_SECRET', iss: TEST_ISSUER, aud: TEST_AUDIENCE, exp: 9e9 })}.`;
     for (const token of [undefined, forged, expired, none]) {
@@ -176,6 +187,32 @@ describe('AmendSubmission and WithdrawSubmission', () => {
     ]);
   });
 
+  it('pages a long history in the database: earlier revisions are documents of their own, none inside the submission', async () => {
+    const { submission } = await h.submit(acme, details(), 'history-1');
+    const id = submission!.id;
+    for (let revision = 1; revision < 7; revision++) {
+      await call(h.client, 'amendSubmission', { submissionId: id, expectedRevision: revision, details: details({ modelVersion: `v${revision + 1}` }) }, acme);
+    }
+    const seen: [number, string][] = [];
+    let pageToken = '';
+    do {
+      const response = await call<intakeV1.ListSubmissionRevisionsResponse>(h.client, 'listSubmissionRevisions', { submissionId: id, pageSize: 3, pageToken }, acme);
+      expect(response.revisions.length).toBeLessThanOrEqual(3);
+      seen.push(...response.revisions.map((r): [number, string] => [r.revision, r.details!.modelVersion]));
+      pageToken = response.nextPageToken;
+    } while (pageToken);
+    expect(seen).toEqual([[1, '2.1'], [2, 'v2'], [3, 'v3'], [4, 'v4'], [5, 'v5'], [6, 'v6'], [7, 'v7']]);
+
+    const stored = await h.submissions.findOne({ _id: id as never });
+    expect(stored).not.toHaveProperty('history');
+    const revisions = await h.mongo.db(h.database).collection('intake_revisions').find({ submissionId: id }).toArray();
+    expect(revisions.map((r) => r.revision as number).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+
+    // A page token naming no revision number is refused, not read as "from the start".
+    const forged = Buffer.from(JSON.stringify({ a: 'x' })).toString('base64url');
+    expect(await codeOf(call(h.client, 'listSubmissionRevisions', { submissionId: id, pageToken: forged }, acme))).toBe(status.INVALID_ARGUMENT);
+  });
+
   it('withdraws at any time, idempotently, and a withdrawn submission cannot be amended', async () => {
     const { submission } = await h.submit(acme, details(), 'withdraw-1');
     const id = submission!.id;
@@ -186,7 +223,7 @@ describe('AmendSubmission and WithdrawSubmission', () => {
     expect(again.submission).toMatchObject({ revision: 2, withdrawal: { reason: 'strategy changed' } });
     expect(await codeOf(call(h.client, 'amendSubmission', { submissionId: id, expectedRevision: 2, details: details() }, acme))).toBe(status.FAILED_PRECONDITION);
     await waitFor('withdrawn event', async () => (await eventsFor(id)).length === 2);
-    await new Promise((r) => setTimeout(r, 500));
+    await publishedMarker(); // a later submission's event is out, so a third event for this one would be too
     const events = await eventsFor(id);
     expect(events.map((e) => e.subject)).toEqual(['rampart.intake.submission.received', 'rampart.intake.submission.withdrawn']);
     expect(events[1]!.event.data).toMatchObject({ status: 'withdrawn', withdrawal: { reason: 'strategy changed' } });

@@ -20,16 +20,17 @@ const CONFORMANCE = path.join(REPO_ROOT, '../shared/conformance/inspect/log_stre
 async function generateEval(file: string): Promise<number> {
   const header = await new Promise<Buffer>((resolve, reject) => yauzl.open(CONFORMANCE, { lazyEntries: true }, (e, zip) => {
     if (e) return reject(e);
-    zip!.on('entry', (entry: yauzl.Entry) => {
-      if (entry.fileName !== 'header.json') return zip!.readEntry();
-      zip!.openReadStream(entry, async (err, s) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      if (entry.fileName !== 'header.json') return zip.readEntry();
+      zip.openReadStream(entry, (err, s) => {
         if (err) return reject(err);
         const parts: Buffer[] = [];
-        for await (const p of s!) parts.push(p as Buffer);
-        resolve(Buffer.concat(parts));
+        s.on('data', (p: Buffer) => parts.push(p));
+        s.on('error', reject);
+        s.on('end', () => resolve(Buffer.concat(parts)));
       });
     });
-    zip!.readEntry();
+    zip.readEntry();
   }));
   const zip = new ZipFile();
   const sample = (i: number) => Buffer.from(JSON.stringify({ id: i, epoch: 1, input: randomBytes(768 * 1024).toString('base64') }));
@@ -62,14 +63,14 @@ async function main(): Promise<void> {
   const submitted = await new Promise<intakeV1.SubmitModelResponse>((resolve, reject) => intakeClient.submitModel(intakeV1.SubmitModelRequest.fromPartial({
     idempotencyKey: 'bench', details: { modelName: 'Atlas', modelVersion: '1', description: 'bench', modalities: [intakeV1.Modality.MODALITY_TEXT],
       intendedPartnerReleaseTime: new Date(Date.now() + 864e6), intendedPublicReleaseTime: new Date(Date.now() + 2 * 864e6), pointsOfContact: [{ name: 'A', email: 'a@acme.example', role: '' }] },
-  }), bearer(developer), (e, r) => (e ? reject(e) : resolve(r!))));
+  }), bearer(developer), (e, r) => (e ? reject(e) : resolve(r))));
   const caseId = submitted.submission!.id;
   await waitFor('the case', () => new Promise((resolve) => client.getCase({ caseId }, bearer(auditor), (e) => resolve(!e))), 20_000, 100);
 
   const before = peakRssMiB(designation.pid!);
   const started = performance.now();
   const evidence = await new Promise<designationV1.UploadInspectLogResponse>((resolve, reject) => {
-    const call = client.uploadInspectLog(bearer(evaluator), (e, r) => (e ? reject(e) : resolve(r!)));
+    const call = client.uploadInspectLog(bearer(evaluator), (e, r) => (e ? reject(e) : resolve(r)));
     call.write({ part: { $case: 'header', value: designationV1.InspectLogHeader.fromPartial({ caseId, domains: [designationV1.CapabilityDomain.CAPABILITY_DOMAIN_EXPLOIT_DEVELOPMENT], countedMetrics: ['accuracy'] }) } });
     streamFile(call, file, (chunk) => ({ part: { $case: 'chunk' as const, value: chunk } })).catch(reject);
   });

@@ -3,9 +3,9 @@
  * event, re-opened for evaluation by an amendment, closed for good by a withdrawal; consultation
  * of the configured officials; the designation authority's decision; release to the developer.
  */
-import { FailedPreconditionError, NotFoundError, PermissionDeniedError } from '@rampart/errors';
+import { FailedPreconditionError, PermissionDeniedError } from '@rampart/errors';
 import type { CapabilityDomain } from './capability';
-import type { Determination } from './policy';
+import type { Determination, ThresholdPolicy } from './policy';
 
 export type CaseStatus = 'evaluating' | 'consulting' | 'decided' | 'withdrawn';
 export type ConsultationView = 'concur' | 'non_concur' | 'comments';
@@ -20,6 +20,8 @@ export interface ConsultationEntry {
   comments?: string;
   recordedBy?: string;
   recordedAt?: Date;
+  /** Required, and the deadline passed with no view: recorded once, when the deadline timer fired. */
+  lapsed?: true;
 }
 
 export interface Consultation {
@@ -52,12 +54,23 @@ export interface Case {
   determinations: Determination[];
   readyForDecision: boolean;
   missingDomains: CapabilityDomain[];
+  /** The threshold policy version the determinations and missing domains were last computed under. */
+  policyVersion?: number;
   consultation?: Consultation;
   decision?: Decision;
   releasedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/**
+ * The case fields that may be absent. A stored case must lose the ones a change removes (an
+ * amendment drops the consultation, decision and release), so the store unsets what is absent;
+ * the Record makes a new optional field a compile error until it is listed here.
+ */
+type OptionalCaseField = { [K in keyof Case]-?: undefined extends Case[K] ? K : never }[keyof Case];
+const OPTIONAL: Record<OptionalCaseField, true> = { policyVersion: true, consultation: true, decision: true, releasedAt: true };
+export const OPTIONAL_CASE_FIELDS = Object.keys(OPTIONAL) as OptionalCaseField[];
 
 /** A consultee the service is configured to consult. */
 export interface Consultee {
@@ -100,6 +113,25 @@ export function awaitedConsultees(c: Case, now: Date): ConsultationEntry[] {
   return (c.consultation?.entries ?? []).filter((e) => e.required && !e.view && e.deadline.getTime() > now.getTime());
 }
 
+/**
+ * The consultation deadline came (`at`: when it was due): each required consultee whose deadline
+ * has passed with no view recorded is marked lapsed, once. An agency whose view is on record did
+ * not lapse. Undefined when nothing lapses now (no consultation, a closed or decided case, a
+ * deadline still ahead, every view in, or already recorded), so a stale or repeated deadline
+ * changes nothing.
+ */
+export function lapse(c: Case, at: Date): { next: Case; lapsedAgencies: string[] } | undefined {
+  if (!c.consultation || c.status === 'withdrawn' || c.status === 'decided') return undefined;
+  const lapsedAgencies: string[] = [];
+  const entries = c.consultation.entries.map((e) => {
+    if (!e.required || e.view || e.lapsed || e.deadline.getTime() > at.getTime()) return e;
+    lapsedAgencies.push(e.agency);
+    return { ...e, lapsed: true as const };
+  });
+  if (lapsedAgencies.length === 0) return undefined;
+  return { next: { ...c, consultation: { ...c.consultation, entries } }, lapsedAgencies };
+}
+
 export function decide(c: Case, args: { outcome: DecisionOutcome; rationale: string; effectiveAt: Date; actor: string; now: Date; policyVersion: number }): Case {
   assertOpen(c);
   if (c.status === 'decided') throw new FailedPreconditionError(`case ${c.id} is already decided`);
@@ -125,12 +157,6 @@ export function assertReleasable(c: Case): Decision {
   return c.decision;
 }
 
-/** Developers read only their own organisation's releasable assessment; others see nothing. */
-export function assertOwnOrganization(c: Case | undefined, organization: string, id: string): Case {
-  if (!c || c.organization !== organization) throw new NotFoundError(`no assessment for case ${id}`);
-  return c;
-}
-
 /** What designation knows of a submission, from intake's events. */
 export interface SubmissionFacts {
   submissionId: string;
@@ -147,16 +173,19 @@ export type SubmissionChange = 'received' | 'amended' | 'withdrawn';
  * its predecessor is applied as it is (an amendment can open the case); older ones are stale.
  * Returns undefined when the case does not change.
  */
-export function onSubmissionChange(current: Case | undefined, change: SubmissionChange, facts: SubmissionFacts, requiredDomains: CapabilityDomain[], now: Date): { next: Case; verb: 'opened' | 'reopened' | 'closed' } | undefined {
+export function onSubmissionChange(current: Case | undefined, change: SubmissionChange, facts: SubmissionFacts, policy: Pick<ThresholdPolicy, 'version' | 'requiredDomains'> | undefined, now: Date): { next: Case; verb: 'opened' | 'reopened' | 'closed' } | undefined {
   const base = { organization: facts.organization, modelName: facts.modelName, modelVersion: facts.modelVersion, submissionRevision: facts.revision, updatedAt: now };
   if (!current) {
     const status: CaseStatus = change === 'withdrawn' ? 'withdrawn' : 'evaluating';
     return {
       verb: status === 'withdrawn' ? 'closed' : 'opened',
-      next: { id: facts.submissionId, ...base, status, revision: 1, determinations: [], readyForDecision: false, missingDomains: requiredDomains, createdAt: now },
+      next: {
+        id: facts.submissionId, ...base, status, revision: 1, determinations: [], readyForDecision: false, missingDomains: policy?.requiredDomains ?? [],
+        ...(policy ? { policyVersion: policy.version } : {}), createdAt: now,
+      },
     };
   }
-  if (current.status === 'withdrawn' || change === 'received') return undefined;
+  if (current.status === 'withdrawn' || change === 'received' || current.submissionRevision >= facts.revision) return undefined;
   if (change === 'withdrawn') return { verb: 'closed', next: { ...current, ...base, status: 'withdrawn', revision: current.revision + 1 } };
   // An amendment re-opens evaluation: an earlier consultation or decision was about another revision.
   const { consultation: _c, decision: _d, releasedAt: _r, ...rest } = current;

@@ -1,5 +1,5 @@
 /** Evidence attached to a case: an Inspect log or a structured result from another suite. */
-import { clearanceAtLeast, type Marking } from '@rampart/auth';
+import { clearanceAtLeast, highestMarking, type Marking } from '@rampart/auth';
 import type { FieldViolation } from '@rampart/errors';
 import { CAPABILITY_DOMAINS, type CapabilityDomain } from './capability';
 import { metricNames, type InspectSummary } from './inspect-log';
@@ -50,12 +50,16 @@ export function evidenceMarking(requested: Marking | undefined): Marking {
 
 export function validateDomains(domains: (CapabilityDomain | undefined)[], field: string): FieldViolation[] {
   if (domains.length === 0) return [{ field, description: 'must name at least one capability domain' }];
+  if (domains.length > CAPABILITY_DOMAINS.length) return [{ field, description: `must have at most ${CAPABILITY_DOMAINS.length} entries` }];
   return domains.flatMap((d, i) => (d && CAPABILITY_DOMAINS.includes(d) ? [] : [{ field: `${field}[${i}]`, description: `must be one of ${CAPABILITY_DOMAINS.join(', ')}` }]));
 }
+
+export const MAX_COUNTED_METRICS = 100;
 
 /** Each counted metric must be one the log has, by "name" or "scorer/name". */
 export function validateCountedMetrics(counted: string[], summary: InspectSummary): FieldViolation[] {
   if (counted.length === 0) return [{ field: 'header.counted_metrics', description: 'must name at least one metric of the log' }];
+  if (counted.length > MAX_COUNTED_METRICS) return [{ field: 'header.counted_metrics', description: `must have at most ${MAX_COUNTED_METRICS} entries` }];
   const known = new Set(summary.metrics.flatMap(metricNames));
   return counted.flatMap((name, i) => (known.has(name) ? [] : [{
     field: `header.counted_metrics[${i}]`,
@@ -69,8 +73,22 @@ export function countedMetricsOf(e: Evidence): CountedMetric[] {
     .map((m) => ({ evidenceId: e.id, domains: e.domains, names: metricNames(m), value: m.value }));
 }
 
-export function evidenceByDomain(items: Evidence[]): Map<CapabilityDomain, number> {
-  const counts = new Map<CapabilityDomain, number>();
-  for (const e of items) for (const d of e.domains) counts.set(d, (counts.get(d) ?? 0) + 1);
-  return counts;
+/**
+ * What the policy's evaluation reads of a case's evidence besides its metrics: how many items
+ * attach to each domain, and the highest marking among all the items (the evaluation's marking
+ * derives from it). Folded one item at a time, so a case's evidence is never held whole.
+ */
+export class EvidenceDomains {
+  readonly counts = new Map<CapabilityDomain, number>();
+  marking: Marking = 'UNCLASSIFIED';
+
+  add(e: Pick<Evidence, 'domains' | 'marking'>): this {
+    for (const d of e.domains) this.counts.set(d, (this.counts.get(d) ?? 0) + 1);
+    this.marking = highestMarking(this.marking, e.marking);
+    return this;
+  }
+}
+
+export function evidenceByDomain(items: Evidence[]): EvidenceDomains {
+  return items.reduce((all, e) => all.add(e), new EvidenceDomains());
 }

@@ -59,7 +59,7 @@ export function summarizeInspectLog(header: unknown): InspectSummary {
 
   const metrics: LogMetric[] = [];
   // v2 and later: results.scores[]; early v2: results.scorers[]; v1: results.scorer + results.metrics.
-  for (const score of [...(Array.isArray(results.scores) ? results.scores : []), ...(Array.isArray(results.scorers) ? results.scorers : [])]) {
+  for (const score of [...list(results.scores), ...list(results.scorers)]) {
     const s = obj(score);
     metrics.push(...metricsOf(str(s?.name) ?? str(s?.scorer) ?? 'score', s?.metrics));
   }
@@ -78,6 +78,11 @@ export function summarizeInspectLog(header: unknown): InspectSummary {
     ...(num(results.total_samples) !== undefined ? { totalSamples: num(results.total_samples) } : {}),
     ...(num(results.completed_samples) !== undefined ? { completedSamples: num(results.completed_samples) } : {}),
   };
+}
+
+/** An array field of the parsed log, or none. */
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? (value as unknown[]) : [];
 }
 
 /** The names a metric answers to when an evaluator says which count: "accuracy" or "match/accuracy". */

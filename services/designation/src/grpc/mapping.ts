@@ -1,12 +1,15 @@
-/** Between the wire (rampart.designation.v1) and the domain; every outbound record is redacted to the reader. */
-import { clearanceAtLeast, type Clearance, type Marking } from '@rampart/auth';
+/**
+ * Between the wire (rampart.designation.v1) and the domain. Every outbound record is read only
+ * through its marking table (domain/markings.ts), redacted to the reader's clearance.
+ */
+import { redact, type Clearance, type Marking } from '@rampart/auth';
 import { designationV1 as v1 } from '@rampart/proto';
 import type { CapabilityDomain, DeterminationLevel } from '../domain/capability';
 import type { Case, ConsultationView, DecisionOutcome, CaseStatus } from '../domain/case';
 import type { Evidence } from '../domain/evidence';
 import type { Comparison, DomainRule, ThresholdPolicy } from '../domain/policy';
 import type { ReleasableAssessment } from '../domain/assessment';
-import { CASE_FIELD_MARKINGS, EVIDENCE_DETAIL_FIELDS, redact } from '../domain/markings';
+import { markAssessment, markCase, markEvidence, markPolicy } from '../domain/markings';
 
 function table<D extends string, W extends number>(pairs: [D, W][]) {
   const toWire = new Map(pairs);
@@ -40,14 +43,14 @@ function wireNumber(value: number): { value: number; nonFiniteValue: string } {
 }
 
 export function caseToWire(c: Case, clearance: Clearance): v1.Case {
-  const { value: r, redactedFields } = redact(c, CASE_FIELD_MARKINGS, clearance);
+  const { value: r, redactedFields } = redact(markCase(c), clearance);
   return v1.Case.fromPartial({
     id: r.id,
     organization: r.organization,
     modelName: r.modelName,
     modelVersion: r.modelVersion,
     submissionRevision: r.submissionRevision,
-    status: statuses.toWire(r.status),
+    status: r.status ? statuses.toWire(r.status) : 0,
     revision: r.revision,
     determinations: (r.determinations ?? []).map((d) => ({
       domain: domains.toWire(d.domain),
@@ -75,48 +78,45 @@ export function caseToWire(c: Case, clearance: Clearance): v1.Case {
           outcome: r.decision.outcome ? outcomes.toWire(r.decision.outcome) : 0,
           rationale: r.decision.rationale ?? '',
           effectiveTime: r.decision.effectiveAt,
-          decidedBy: r.decision.decidedBy,
+          decidedBy: r.decision.decidedBy ?? '',
           decideTime: r.decision.decidedAt,
-          policyVersion: r.decision.policyVersion,
+          policyVersion: r.decision.policyVersion ?? 0,
           lapsedAgencies: r.decision.lapsedAgencies ?? [],
         }
       : undefined,
-    released: !!r.releasedAt,
+    released: r.releasedAt !== undefined,
     createTime: r.createdAt,
     updateTime: r.updatedAt,
     redactedFields,
   });
 }
 
-/** Below the evidence's own marking a reader sees only that it exists: who, when, its hash. */
+/** Below the evidence's own marking a reader sees only that it exists: at which marking, who recorded it, when. */
 export function evidenceToWire(e: Evidence, clearance: Clearance): v1.Evidence {
-  const visible = clearanceAtLeast(clearance, e.marking);
-  const base = { id: e.id, caseId: e.caseId, kind: e.kind, sha256: e.sha256, sizeBytes: e.sizeBytes, marking: classifications.toWire(e.marking), recordedBy: e.recordedBy, recordTime: e.recordedAt };
-  if (!visible) {
-    return v1.Evidence.fromPartial({ ...base, redactedFields: EVIDENCE_DETAIL_FIELDS });
-  }
+  const { value: r, redactedFields } = redact(markEvidence(e), clearance);
   return v1.Evidence.fromPartial({
-    ...base,
-    domains: e.domains.map(domains.toWire),
-    countedMetrics: e.countedMetrics,
-    metrics: e.metrics.map((m) => ({ scorer: m.scorer, name: m.name, ...wireNumber(m.value) })),
-    task: e.task ?? '', model: e.model ?? '', dataset: e.dataset ?? '', sourceRevision: e.sourceRevision ?? '',
-    totalSamples: e.totalSamples ?? 0, completedSamples: e.completedSamples ?? 0, logVersion: e.logVersion ?? 0,
-    suiteName: e.suiteName ?? '', suiteVersion: e.suiteVersion ?? '', elicitationNotes: e.elicitationNotes ?? '',
+    id: r.id, caseId: r.caseId, kind: r.kind, marking: r.marking ? classifications.toWire(r.marking) : 0, recordedBy: r.recordedBy, recordTime: r.recordedAt,
+    sha256: r.sha256, sizeBytes: r.sizeBytes,
+    domains: (r.domains ?? []).map(domains.toWire),
+    countedMetrics: r.countedMetrics ?? [],
+    metrics: (r.metrics ?? []).map((m) => ({ scorer: m.scorer, name: m.name, ...wireNumber(m.value) })),
+    task: r.task, model: r.model, dataset: r.dataset, sourceRevision: r.sourceRevision,
+    totalSamples: r.totalSamples, completedSamples: r.completedSamples, logVersion: r.logVersion,
+    suiteName: r.suiteName, suiteVersion: r.suiteVersion, elicitationNotes: r.elicitationNotes,
+    redactedFields,
   });
 }
 
-export function policyToWire(p: ThresholdPolicy): v1.ThresholdPolicy {
+/** A policy is SECRET throughout; below that a reader gets nothing of it. */
+export function policyToWire(p: ThresholdPolicy, clearance: Clearance): v1.ThresholdPolicy {
+  const { value: r } = redact(markPolicy(p), clearance);
+  const thresholds = (list: DomainRule['atOrAbove']) => list.map((t) => ({ metric: t.metric, comparison: comparisons.toWire(t.comparison), value: t.value }));
   return v1.ThresholdPolicy.fromPartial({
-    version: p.version,
-    rules: p.rules.map((r) => ({
-      domain: domains.toWire(r.domain),
-      atOrAbove: r.atOrAbove.map((t) => ({ metric: t.metric, comparison: comparisons.toWire(t.comparison), value: t.value })),
-      cannotRuleOut: r.cannotRuleOut.map((t) => ({ metric: t.metric, comparison: comparisons.toWire(t.comparison), value: t.value })),
-    })),
-    requiredDomains: p.requiredDomains.map(domains.toWire),
-    createdBy: p.createdBy,
-    createTime: p.createdAt,
+    version: r.version,
+    rules: (r.rules ?? []).map((rule) => ({ domain: domains.toWire(rule.domain), atOrAbove: thresholds(rule.atOrAbove), cannotRuleOut: thresholds(rule.cannotRuleOut) })),
+    requiredDomains: (r.requiredDomains ?? []).map(domains.toWire),
+    createdBy: r.createdBy,
+    createTime: r.createdAt,
   });
 }
 
@@ -130,11 +130,12 @@ export function rulesFromWire(rules: v1.DomainRule[]): { rules: (Omit<DomainRule
   };
 }
 
-export function assessmentToWire(a: ReleasableAssessment): v1.ReleasableAssessment {
+export function assessmentToWire(a: ReleasableAssessment, clearance: Clearance): v1.ReleasableAssessment {
+  const { value: r } = redact(markAssessment(a), clearance);
   return v1.ReleasableAssessment.fromPartial({
-    caseId: a.caseId, organization: a.organization, modelName: a.modelName, modelVersion: a.modelVersion,
-    outcome: outcomes.toWire(a.outcome), effectiveTime: a.effectiveAt,
-    domains: a.domains.map((d) => ({ domain: domains.toWire(d.domain), statement: d.statement })),
-    releaseTime: a.releasedAt, tlp: a.tlp,
+    caseId: r.caseId, organization: r.organization, modelName: r.modelName, modelVersion: r.modelVersion,
+    outcome: r.outcome ? outcomes.toWire(r.outcome) : 0, effectiveTime: r.effectiveAt,
+    domains: (r.domains ?? []).map((d) => ({ domain: domains.toWire(d.domain), statement: d.statement })),
+    releaseTime: r.releasedAt, tlp: r.tlp,
   });
 }

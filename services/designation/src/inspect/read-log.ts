@@ -70,7 +70,7 @@ class GridFsReader extends yauzl.RandomAccessReader {
 async function readEvalHeader(bucket: GridFSBucket, fileId: ObjectId, size: number): Promise<unknown> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.fromRandomAccessReader(new GridFsReader(bucket, fileId, size), size, { lazyEntries: true, autoClose: false }, (error, z) =>
-      error ? reject(new InvalidLogError(`the .eval archive is truncated or damaged: ${error.message}`)) : resolve(z!)));
+      error ? reject(new InvalidLogError(`the .eval archive is truncated or damaged: ${error.message}`)) : resolve(z)));
   try {
     const entry = await new Promise<yauzl.Entry | undefined>((resolve, reject) => {
       zip.on('entry', (e: yauzl.Entry) => (e.fileName === 'header.json' ? resolve(e) : zip.readEntry()));
@@ -80,7 +80,7 @@ async function readEvalHeader(bucket: GridFSBucket, fileId: ObjectId, size: numb
     });
     if (!entry) throw new InvalidLogError('the .eval archive has no header.json: the evaluation did not finish');
     if (entry.uncompressedSize > MAX_HEADER_BYTES) throw new InvalidLogError('header.json is too large');
-    const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (e, s) => (e ? reject(new InvalidLogError(`cannot read header.json: ${e.message}`)) : resolve(s!))));
+    const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (e, s) => (e ? reject(new InvalidLogError(`cannot read header.json: ${e.message}`)) : resolve(s))));
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -100,7 +100,7 @@ async function readEvalHeader(bucket: GridFSBucket, fileId: ObjectId, size: numb
 /** Streams the JSON, dropping the bulky parts (samples, logging, reductions) as they pass. */
 async function readJsonHeader(bucket: GridFSBucket, fileId: ObjectId): Promise<unknown> {
   const filter = ignore({ filter: /^(samples|logging|reductions)(\.|$)/ });
-  const assembler = Assembler.connectTo(filter as never);
+  const assembler = Assembler.connectTo(filter);
   try {
     await pipeline(bucket.openDownloadStream(fileId), new NonFiniteJsonTransform(), parser(), filter);
   } catch (error) {

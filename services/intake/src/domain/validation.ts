@@ -63,7 +63,9 @@ export function validateDetails(input: ModelDetailsInput | undefined, now: Date,
 
   const modalities = input.modalities ?? [];
   if (modalities.length === 0) out.push({ field: f('modalities'), description: 'must name at least one modality' });
-  modalities.forEach((m, i) => {
+  // Each modality at most once, so more entries than modalities are wrong as a whole: check no further.
+  if (modalities.length > MODALITIES.length) out.push({ field: f('modalities'), description: `must have at most ${MODALITIES.length} entries` });
+  modalities.slice(0, MODALITIES.length).forEach((m, i) => {
     if (!m || !(MODALITIES as readonly string[]).includes(m)) out.push({ field: `${f('modalities')}[${i}]`, description: `must be one of ${MODALITIES.join(', ')}` });
   });
   if (new Set(modalities).size !== modalities.length) out.push({ field: f('modalities'), description: 'must not repeat a modality' });

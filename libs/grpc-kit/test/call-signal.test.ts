@@ -1,0 +1,253 @@
+/**
+ * ctx.signal over real gRPC on loopback: the kit aborts it when the deadline passes or the client
+ * cancels, answers at once with DEADLINE_EXCEEDED or CANCELLED, and sends nothing after; handlers
+ * that wait see the abort; a deadline that passes while the token is being verified is answered,
+ * never left as an unhandled rejection.
+ */
+import { once } from 'node:events';
+import {
+  makeGenericClientConstructor,
+  Metadata,
+  Server,
+  ServerCredentials,
+  status,
+  type Client,
+  type ClientWritableStream,
+  type ServiceDefinition,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import pino from 'pino';
+import type { Caller, TokenVerifier } from '@rampart/auth';
+import { CancelledError, clientStreaming, DeadlineExceededError, insecure, unary, type AuditRecord, type HandlerKit, type RequestContext } from '@rampart/grpc-kit';
+
+const json = {
+  serialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
+  deserialize: (bytes: Buffer) => JSON.parse(bytes.toString()) as unknown,
+};
+const method = (name: string, requestStream: boolean) => ({
+  path: `/test.v1.Waiter/${name}`,
+  requestStream,
+  responseStream: false,
+  requestSerialize: json.serialize,
+  requestDeserialize: json.deserialize,
+  responseSerialize: json.serialize,
+  responseDeserialize: json.deserialize,
+});
+const WAITER: ServiceDefinition = { wait: method('Wait', false), upload: method('Upload', true) };
+const WaiterClient = makeGenericClientConstructor(WAITER, 'Waiter');
+
+interface Waiter extends Client {
+  wait(request: object, metadata: Metadata, options: object, callback: (error: ServiceError | null, response?: unknown) => void): { cancel(): void };
+  upload(metadata: Metadata, options: object, callback: (error: ServiceError | null, response?: unknown) => void): ClientWritableStream<object>;
+}
+
+const caller: Caller = { subject: 'ada@acme', organization: 'acme', roles: ['developer'], clearance: 'UNCLASSIFIED' };
+
+function bearer(): Metadata {
+  const metadata = new Metadata();
+  metadata.set('authorization', 'Bearer any');
+  return metadata;
+}
+
+/** What each handler saw, reported as it happened. */
+class Observed {
+  started = 0;
+  aborts: unknown[] = [];
+  private waiters: (() => void)[] = [];
+
+  abortedWith(reason: unknown): void {
+    this.aborts.push(reason);
+    this.waiters.splice(0).forEach((w) => w());
+  }
+
+  nextAbort(): Promise<unknown> {
+    if (this.aborts.length > 0) return Promise.resolve(this.aborts.at(-1));
+    return new Promise((resolve) => this.waiters.push(() => resolve(this.aborts.at(-1))));
+  }
+}
+
+describe('the call signal', () => {
+  let server: Server;
+  let client: Waiter;
+  let verifyDelayMs = 0;
+  let verified = 0;
+  const records: AuditRecord[] = [];
+  const observed = new Observed();
+  let recorded: ((record: AuditRecord) => void) | undefined;
+
+  const verifier: TokenVerifier = (token) =>
+    new Promise((resolve, reject) => setTimeout(() => {
+      verified++;
+      if (token === 'any') resolve(caller);
+      else reject(new Error('bad'));
+    }, verifyDelayMs));
+  const kit: HandlerKit = {
+    verifier,
+    logger: pino({ level: 'silent' }),
+    maxDeadlineMs: 500,
+    audit: {
+      record: (r) => {
+        records.push(r);
+        recorded?.(r);
+      },
+    },
+  };
+
+  /** Waits for the abort, then returns anyway: what it returns must never reach the client. */
+  async function waitForAbort({ signal }: RequestContext): Promise<object> {
+    observed.started++;
+    await once(signal, 'abort');
+    observed.abortedWith(signal.reason);
+    return { late: true };
+  }
+
+  const implementation: UntypedServiceImplementation = {
+    wait: unary(kit, (_request: object, ctx) => waitForAbort(ctx)),
+    upload: clientStreaming(kit, async (requests: AsyncIterable<object>) => {
+      observed.started++;
+      try {
+        let count = 0;
+        for await (const _ of requests) count++;
+        return { count };
+      } catch (error) {
+        observed.abortedWith(error);
+        throw error;
+      }
+    }),
+  };
+
+  beforeAll(async () => {
+    server = new Server();
+    server.addService(WAITER, implementation);
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))));
+    client = new WaiterClient(`127.0.0.1:${port}`, insecure()) as unknown as Waiter;
+  });
+
+  afterAll(() => {
+    client?.close();
+    server?.forceShutdown();
+  });
+
+  beforeEach(() => {
+    verifyDelayMs = 0;
+    verified = 0;
+    observed.started = 0;
+    observed.aborts = [];
+    records.length = 0;
+  });
+
+  function nextRecord(): Promise<AuditRecord> {
+    return new Promise((resolve) => (recorded = resolve));
+  }
+
+  it('answers DEADLINE_EXCEEDED when the deadline passes, aborts the handler, and sends nothing after', async () => {
+    const record = nextRecord();
+    const started = Date.now();
+    const error = await new Promise<ServiceError | null>((resolve) =>
+      client.wait({}, bearer(), { deadline: new Date(Date.now() + 300) }, (e, response) => resolve(e ?? (response as never))));
+    expect(error?.code).toBe(status.DEADLINE_EXCEEDED);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await observed.nextAbort()).toBeInstanceOf(DeadlineExceededError);
+    // The handler returned { late: true } after the abort: recorded as its outcome, never answered.
+    expect(await record).toMatchObject({ outcome: 'OK', answered: 'DEADLINE_EXCEEDED', rpc: 'Wait', service: 'test.v1.Waiter' });
+  }, 10_000);
+
+  it('caps a call without a deadline at the service maximum', async () => {
+    const error = await new Promise<ServiceError | null>((resolve) => client.wait({}, bearer(), {}, (e) => resolve(e)));
+    expect(error?.code).toBe(status.DEADLINE_EXCEEDED);
+    expect(await observed.nextAbort()).toBeInstanceOf(DeadlineExceededError);
+  }, 10_000);
+
+  it('aborts the handler when the client cancels', async () => {
+    const record = nextRecord();
+    const call = client.wait({}, bearer(), { deadline: new Date(Date.now() + 10_000) }, () => undefined);
+    await waitUntil(() => observed.started === 1);
+    call.cancel();
+    expect(await observed.nextAbort()).toBeInstanceOf(CancelledError);
+    expect(await record).toMatchObject({ outcome: 'OK', answered: 'CANCELLED' });
+  }, 10_000);
+
+  it('ends a client stream loop when the call is over, even while it waits for the next message', async () => {
+    // No deadline from the client: the service's cap ends the call, which grpc-js knows nothing of.
+    const call = client.upload(bearer(), {}, () => undefined);
+    call.write({ chunk: 1 });
+    expect(await observed.nextAbort()).toBeInstanceOf(DeadlineExceededError);
+    call.end();
+  }, 10_000);
+
+  it('does not take a client stream that grpc-js ends at the deadline for a complete one', async () => {
+    const record = nextRecord();
+    const error = await new Promise<ServiceError | null>((resolve) => {
+      const call = client.upload(bearer(), { deadline: new Date(Date.now() + 300) }, (e) => resolve(e));
+      call.write({ chunk: 1 });
+    });
+    expect(error?.code).toBe(status.DEADLINE_EXCEEDED);
+    expect(await observed.nextAbort()).toBeInstanceOf(DeadlineExceededError);
+    expect(await record).toMatchObject({ outcome: 'DEADLINE_EXCEEDED', answered: 'DEADLINE_EXCEEDED', rpc: 'Upload' });
+  }, 10_000);
+
+  it('answers a deadline that passes during token verification, without running the handler', async () => {
+    verifyDelayMs = 200;
+    const outcomes = await Promise.all(Array.from({ length: 50 }, () =>
+      new Promise<number>((resolve) => client.wait({}, bearer(), { deadline: new Date(Date.now() + 20) }, (e) => resolve(e?.code ?? status.OK)))));
+    expect(new Set(outcomes)).toEqual(new Set([status.DEADLINE_EXCEEDED]));
+    // Once every verification has finished, none has run the handler and the server still answers.
+    await waitUntil(() => verified === 50);
+    const answered = await new Promise<ServiceError | null>((resolve) => client.wait({}, new Metadata(), {}, (e) => resolve(e)));
+    expect(answered?.code).toBe(status.UNAUTHENTICATED);
+    expect(observed.started).toBe(0);
+    expect(records).toEqual([]);
+  }, 10_000);
+});
+
+async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('handlers still running after their answer', () => {
+  it('are bounded: past the limit a call gets RESOURCE_EXHAUSTED, and calls run again once they finish', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const kit: HandlerKit = {
+      verifier: () => Promise.resolve(caller),
+      logger: pino({ level: 'silent' }),
+      maxRunningHandlers: 2,
+      audit: { record: () => undefined },
+    };
+    // A handler that does not check its signal: its caller is answered at the deadline, the work goes on.
+    const server = new Server();
+    server.addService(WAITER, {
+      wait: unary(kit, async (request: { hold?: boolean }) => {
+        started++;
+        if (request.hold) await gate;
+        return { ok: true };
+      }),
+      upload: clientStreaming(kit, () => Promise.resolve({})),
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))));
+    const client = new WaiterClient(`127.0.0.1:${port}`, insecure()) as unknown as Waiter;
+    const call = (request: object, deadlineMs: number) => new Promise<status>((resolve) =>
+      client.wait(request, bearer(), { deadline: new Date(Date.now() + deadlineMs) }, (e) => resolve(e?.code ?? status.OK)));
+    try {
+      expect(await Promise.all([call({ hold: true }, 100), call({ hold: true }, 100)])).toEqual([status.DEADLINE_EXCEEDED, status.DEADLINE_EXCEEDED]);
+      expect(started).toBe(2);
+      expect(await call({}, 2_000)).toBe(status.RESOURCE_EXHAUSTED);
+      expect(started).toBe(2); // refused before its handler ran
+      release();
+      let code: status = status.RESOURCE_EXHAUSTED;
+      for (let attempt = 0; attempt < 50 && code === status.RESOURCE_EXHAUSTED; attempt++) code = await call({}, 2_000);
+      expect(code).toBe(status.OK);
+    } finally {
+      client.close();
+      server.forceShutdown();
+    }
+  });
+});

@@ -1,0 +1,60 @@
+/** Agreement templates (the access officer publishes versions) and principals' acceptances. */
+import { authorize } from '@rampart/auth';
+import { ValidationError } from '@rampart/errors';
+import { unary, type HandlerKit } from '@rampart/grpc-kit';
+import { accessV1 as v1 } from '@rampart/proto';
+import { page, pageRequest } from '@rampart/store';
+import { acceptAgreement, ALL_AGREEMENT_KINDS, CONTENT_HASH, publishAgreement, type AgreementTemplate } from '../domain/agreements';
+import { AUTHORIZATION } from '../domain/authorization';
+import { assertOpen } from '../domain/program';
+import { loadProgram, loadProgramForHolder, type AccessDeps } from './context';
+import { acceptanceToWire, agreementKinds, agreementToWire } from './mapping';
+
+type AgreementRpcs = Pick<v1.EarlyAccessServiceServer, 'publishAgreement' | 'listAgreements' | 'acceptAgreement' | 'listAcceptances'>;
+
+export function agreementHandlers(kit: HandlerKit, deps: AccessDeps): AgreementRpcs {
+  const { store } = deps;
+  const now = deps.now ?? (() => new Date());
+  return {
+    publishAgreement: unary(kit, async (request: v1.PublishAgreementRequest, { caller }) => {
+      authorize(AUTHORIZATION, 'publishAgreement', caller);
+      const { current, revision } = await store.currentAgreements();
+      const template = publishAgreement({ kind: agreementKinds.fromWire(request.kind), title: request.title, text: request.text, expectedVersion: request.expectedVersion, current, actor: caller.subject, now: now() });
+      await store.publishAgreement(template, revision);
+      return { agreement: agreementToWire(template) };
+    }),
+
+    listAgreements: unary(kit, async (_request: v1.ListAgreementsRequest, { caller }) => {
+      authorize(AUTHORIZATION, 'listAgreements', caller);
+      const { current } = await store.currentAgreements();
+      const templates = await Promise.all(ALL_AGREEMENT_KINDS.map((kind) => (current[kind] ? store.getAgreement(kind, current[kind].version) : Promise.resolve(undefined))));
+      return { agreements: templates.filter((t): t is AgreementTemplate => !!t).map(agreementToWire) };
+    }),
+
+    acceptAgreement: unary(kit, async (request: v1.AcceptAgreementRequest, { caller }) => {
+      authorize(AUTHORIZATION, 'acceptAgreement', caller);
+      // What the principal says it accepts is checked before anything is read.
+      const kind = agreementKinds.fromWire(request.kind);
+      ValidationError.throwIfAny([
+        ...(kind ? [] : [{ field: 'kind', description: `must be one of ${ALL_AGREEMENT_KINDS.join(', ')}` }]),
+        ...(CONTENT_HASH.test(request.contentHash) ? [] : [{ field: 'content_hash', description: 'must be the SHA-256 (64 lowercase hex digits) of the version you read' }]),
+      ]);
+      const p = await loadProgramForHolder(store, caller, request.programId);
+      assertOpen(p);
+      const { current } = await store.currentAgreements();
+      const acceptance = acceptAgreement({
+        programId: p.id, kind, contentHash: request.contentHash, required: p.requiredAgreements, current,
+        principal: caller.subject, principalOrganization: caller.organization, now: now(),
+      });
+      return { acceptance: acceptanceToWire(await store.insertAcceptance(acceptance)) };
+    }),
+
+    listAcceptances: unary(kit, async (request: v1.ListAcceptancesRequest, { caller }) => {
+      const access = authorize(AUTHORIZATION, 'listAcceptances', caller);
+      const p = await loadProgram(store, access, request.programId);
+      const { size, after } = pageRequest(request, 50, 500);
+      const { items, nextPageToken } = page(await store.listAcceptances(p.id, after, size + 1), size, (a) => a.key);
+      return { acceptances: items.map(acceptanceToWire), nextPageToken };
+    }),
+  };
+}

@@ -1,0 +1,85 @@
+/** What every EarlyAccessService handler shares: its dependencies and the lookups that scope what a caller may see. */
+import { inScope, type Access, type Caller } from '@rampart/auth';
+import { NotFoundError, textField, ValidationError, type FieldViolation } from '@rampart/errors';
+import type { AgreementKind } from '../domain/agreements';
+import { organizationField, programIdField } from '../domain/ids';
+import type { Side } from '../domain/partners';
+import type { AccessProgram } from '../domain/program';
+import type { VolumePolicy } from '../domain/signals';
+import type { AccessTimers } from '../events/timers';
+import type { BaselineStore } from '../baseline-store';
+import type { AccessLogStore } from '../log-store';
+import type { Signer } from '../signing';
+import type { EarlyAccessStore } from '../store';
+
+export interface AccessDeps {
+  store: EarlyAccessStore;
+  log: AccessLogStore;
+  baselines: BaselineStore;
+  signer: Signer;
+  timers: AccessTimers;
+  maxCredentialTtlSeconds: number;
+  volumePolicy: VolumePolicy;
+  /** Allowed clock difference when checking credentials. */
+  clockToleranceSeconds: number;
+  now?: () => Date;
+}
+
+export const REASON_LIMIT = 1_000;
+
+/** Another organisation's program is reported as absent, in the same words: existence does not leak. */
+export const programNotFound = (id: string) => `program ${id} not found`;
+
+export function programId(value: string, field = 'program_id'): string {
+  const out: FieldViolation[] = [];
+  programIdField(out, value, field);
+  ValidationError.throwIfAny(out);
+  return value;
+}
+
+/** The program, when the call may see it (NOT_FOUND otherwise). */
+export async function loadProgram(store: EarlyAccessStore, access: Access, id: string): Promise<AccessProgram> {
+  return inScope(access, await store.getProgram(programId(id)), programNotFound(id));
+}
+
+/**
+ * A grant holder's view of a program: government principals (evaluators) see any program; a
+ * partner's staff only programs that selected their organisation, others answer as missing.
+ */
+export async function loadProgramForHolder(store: EarlyAccessStore, caller: Caller, id: string): Promise<AccessProgram> {
+  const p = await store.getProgram(programId(id));
+  if (!p) throw new NotFoundError(programNotFound(id));
+  if (caller.roles.includes('evaluator')) return p;
+  const nomination = await store.getNomination(p.id, caller.organization);
+  if (nomination?.status !== 'selected') throw new NotFoundError(programNotFound(id));
+  return p;
+}
+
+/** Which side of the joint selection a caller acts for. */
+export function sideOf(access: Access): Side {
+  return access.grant.role === 'developer' ? 'developer' : 'government';
+}
+
+export function partnerAndReason(request: { partnerOrganization: string; reason?: string }, reasonRequired: boolean): { partner: string; reason: string } {
+  const out: FieldViolation[] = [];
+  const partner = organizationField(out, 'partner_organization', request.partnerOrganization);
+  const reason = textField(out, 'reason', request.reason, REASON_LIMIT, reasonRequired);
+  ValidationError.throwIfAny(out);
+  return { partner, reason };
+}
+
+/** The required kinds whose current version `principal` has not accepted for the program. */
+export async function missingAgreements(store: EarlyAccessStore, p: AccessProgram, principalOrganization: string, principal: string): Promise<{ kind: AgreementKind; reason: string }[]> {
+  const { current } = await store.currentAgreements();
+  const checks = await Promise.all(p.requiredAgreements.map(async (kind) => {
+    const head = current[kind];
+    if (!head) return { kind, reason: `no ${kind} agreement is published` };
+    const accepted = await store.hasAcceptance({ programId: p.id, principalOrganization, principal, kind, contentHash: head.contentHash });
+    return accepted ? undefined : { kind, reason: `version ${head.version} of the ${kind} agreement is not accepted` };
+  }));
+  return checks.filter((c): c is { kind: AgreementKind; reason: string } => c !== undefined);
+}
+
+export async function isSelectedPartner(store: EarlyAccessStore, programId: string, organization: string): Promise<boolean> {
+  return (await store.getNomination(programId, organization))?.status === 'selected';
+}
