@@ -10,9 +10,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { generateSigningKey } from '@rampart/auth';
-import { bearer, callUnary, insecure } from '@rampart/grpc-kit';
+import { insecure } from '@rampart/grpc-kit';
 import { accessV1 as v1 } from '@rampart/proto';
-import { DEFAULT_KEY_DIR, describeRpcError, print, tokenFrom } from '../context';
+import { DEFAULT_KEY_DIR, invokeRpc, print, printResponse } from '../context';
 
 interface Globals {
   token?: string;
@@ -21,21 +21,13 @@ interface Globals {
 
 type Method = Extract<keyof v1.EarlyAccessServiceClient, string>;
 
-async function call<Res>(globals: Globals, method: Method, request: object): Promise<Res> {
-  const client = new v1.EarlyAccessServiceClient(globals.accessAddr, insecure());
-  try {
-    return await callUnary<Res>(client, v1, method, request, bearer(tokenFrom(globals.token)));
-  } catch (error) {
-    throw describeRpcError(error);
-  } finally {
-    client.close();
-  }
+function call<Res>(globals: Globals, method: Method, request: object): Promise<Res> {
+  return invokeRpc<Res>(new v1.EarlyAccessServiceClient(globals.accessAddr, insecure()), v1, method, request, globals.token);
 }
 
 /** Calls `method` with a request built from a partial, and prints the response as proto JSON. */
 async function run(globals: Globals, method: Method, request: object): Promise<void> {
-  const responseType = (v1 as unknown as Record<string, { toJSON(o: unknown): unknown }>)[`${method[0]!.toUpperCase()}${method.slice(1)}Response`]!;
-  print(responseType.toJSON(await call(globals, method, request)));
+  printResponse(v1, method, await call(globals, method, request));
 }
 
 const kindOf = (name: string) => v1.agreementKindFromJSON(`AGREEMENT_KIND_${name.toUpperCase()}`);

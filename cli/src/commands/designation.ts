@@ -1,8 +1,8 @@
 /** `rampart designation ...`: cases, evidence uploads, threshold policies, consultation, decision, release. */
 import type { Command } from 'commander';
-import { bearer, callUnary, insecure, streamFile } from '@rampart/grpc-kit';
+import { bearer, insecure, streamFile } from '@rampart/grpc-kit';
 import { designationV1 as v1 } from '@rampart/proto';
-import { describeRpcError, print, readJson, tokenFrom } from '../context';
+import { describeRpcError, invokeRpc, print, printResponse, readJson, tokenFrom } from '../context';
 
 interface Globals {
   token?: string;
@@ -11,15 +11,7 @@ interface Globals {
 
 /** Calls `method` with a request built from a partial, and prints the response as proto JSON. */
 async function run(globals: Globals, method: Extract<keyof v1.DesignationServiceClient, string>, request: object): Promise<void> {
-  const client = new v1.DesignationServiceClient(globals.designationAddr, insecure());
-  const responseType = (v1 as unknown as Record<string, { toJSON(o: unknown): unknown }>)[`${method[0]!.toUpperCase()}${method.slice(1)}Response`]!;
-  try {
-    print(responseType.toJSON(await callUnary(client, v1, method, request, bearer(tokenFrom(globals.token)))));
-  } catch (error) {
-    throw describeRpcError(error);
-  } finally {
-    client.close();
-  }
+  printResponse(v1, method, await invokeRpc(new v1.DesignationServiceClient(globals.designationAddr, insecure()), v1, method, request, globals.token));
 }
 
 const domainOf = (name: string) => v1.capabilityDomainFromJSON(`CAPABILITY_DOMAIN_${name.toUpperCase()}`);

@@ -1,24 +1,17 @@
 /** `rampart intake ...`: the intake service's API from a terminal. Details files are proto JSON. */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { bearer, callUnary, insecure } from '@rampart/grpc-kit';
+import { insecure } from '@rampart/grpc-kit';
 import { intakeV1 } from '@rampart/proto';
-import { describeRpcError, print, readJson, tokenFrom } from '../context';
+import { invokeRpc, print, readJson } from '../context';
 
 interface Globals {
   token?: string;
   intakeAddr: string;
 }
 
-async function invoke<T>(globals: Globals, method: Extract<keyof intakeV1.IntakeServiceClient, string>, request: object): Promise<T> {
-  const client = new intakeV1.IntakeServiceClient(globals.intakeAddr, insecure());
-  try {
-    return await callUnary<T>(client, intakeV1, method, request, bearer(tokenFrom(globals.token)));
-  } catch (error) {
-    throw describeRpcError(error);
-  } finally {
-    client.close();
-  }
+function invoke<T>(globals: Globals, method: Extract<keyof intakeV1.IntakeServiceClient, string>, request: object): Promise<T> {
+  return invokeRpc<T>(new intakeV1.IntakeServiceClient(globals.intakeAddr, insecure()), intakeV1, method, request, globals.token);
 }
 
 const show = (s: intakeV1.Submission | undefined) => print(s ? intakeV1.Submission.toJSON(s) : null);

@@ -1,4 +1,4 @@
-/** docs/authorization.md, rendered from the services' authorization tables (scripts/authorization-doc.mjs writes it). */
+/** docs/authorization.md, rendered from the services' authorization tables (docs/authorization-doc.mjs writes it). */
 import { rpcName, type AuthorizationTable, type Grant } from './authorization';
 import { ROLES } from './roles';
 

@@ -6,7 +6,7 @@ import { authorizationDoc, type AuthorizationTable } from '../src';
 const ROOT = path.resolve(__dirname, '../../..');
 
 it("docs/authorization.md is what the services' tables give (regenerate: pnpm run docs:authorization)", async () => {
-  // Every service that keeps its table where the convention says, as scripts/authorization-doc.mjs finds them.
+  // Every service that keeps its table where the convention says, as docs/authorization-doc.mjs finds them.
   const files = readdirSync(path.join(ROOT, 'services'))
     .sort()
     .map((service) => path.join(ROOT, 'services', service, 'src/domain/authorization.ts'))

@@ -6,3 +6,5 @@ export * from './client';
 export * from './abort';
 export * from './audit';
 export * from './call-scope';
+export * from './runtime';
+export * from './enum-table';

@@ -11,8 +11,8 @@ import { caseEvent } from './events/designation-events';
 import type { DesignationStore } from './store';
 
 export interface RecomputeDeps {
+  /** Hands every write's events to its outbox relay itself. */
   store: DesignationStore;
-  eventsWritten: () => void;
   now: () => Date;
 }
 
@@ -45,10 +45,7 @@ export async function recomputeCase(deps: RecomputeDeps, id: string, options: { 
       ...c, determinations, missingDomains: missing, readyForDecision: ready, ...(policy ? { policyVersion: policy.version } : {}),
       revision: c.revision + 1, updatedAt: at,
     };
-    if (await store.saveCase(next, c.revision, [caseEvent(next, ['determination', 'changed'], at)])) {
-      deps.eventsWritten();
-      return 'changed';
-    }
+    if (await store.saveCase(next, c.revision, [caseEvent(next, ['determination', 'changed'], at)])) return 'changed';
   }
   throw new ConflictError(`case ${id} kept changing during ${ATTEMPTS} attempts to recompute its determination`);
 }

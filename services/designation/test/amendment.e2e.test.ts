@@ -15,15 +15,7 @@ const codeOf = (p: Promise<unknown>) => p.then(() => 'OK', (e: ServiceError) => 
 
 beforeAll(async () => {
   await h.start();
-  Object.assign(tokens, {
-    acme: await h.auth.developer('acme'),
-    evaluator: await h.auth.token({ roles: ['evaluator'], organization: 'nsa', clearance: 'SECRET' }),
-    admin: await h.auth.token({ roles: ['policy-admin'], organization: 'nsa', clearance: 'SECRET' }),
-    authority: await h.auth.token({ roles: ['designation-authority'], organization: 'nsa', clearance: 'TOP_SECRET' }),
-    oncd: await h.auth.token({ roles: ['consultee'], organization: 'oncd', clearance: 'SECRET', agency: 'ONCD' }),
-    cisa: await h.auth.token({ roles: ['consultee'], organization: 'cisa', clearance: 'SECRET', agency: 'CISA' }),
-    auditor: await h.auth.token({ roles: ['auditor'], organization: 'oig', clearance: 'SECRET' }),
-  });
+  Object.assign(tokens, await h.cast());
   await h.call('putThresholdPolicy', {
     expectedVersion: 0,
     requiredDomains: [D.CAPABILITY_DOMAIN_EXPLOIT_DEVELOPMENT],

@@ -17,14 +17,7 @@ const LAPSED = 'rampart.designation.consultation.lapsed';
 
 beforeAll(async () => {
   await h.start();
-  const t = (roles: never[], organization: string, clearance: string, agency?: string) =>
-    h.auth.token({ roles, organization, clearance: clearance as never, ...(agency ? { agency } : {}) });
-  Object.assign(tokens, {
-    acme: await h.auth.developer('acme'),
-    authority: await t(['designation-authority'] as never[], 'nsa', 'TOP_SECRET'),
-    cisa: await t(['consultee'] as never[], 'cisa', 'SECRET', 'CISA'),
-    auditor: await t(['auditor'] as never[], 'oig', 'SECRET'),
-  });
+  Object.assign(tokens, await h.cast());
 }, 120_000);
 afterAll(() => h.stop());
 

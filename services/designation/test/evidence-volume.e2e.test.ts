@@ -19,12 +19,7 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
   await h.start();
   store = await DesignationStore.open(sharedServers().mongodbUri, h.database);
-  Object.assign(tokens, {
-    acme: await h.auth.developer('acme'),
-    evaluator: await h.auth.token({ roles: ['evaluator'], organization: 'nsa', clearance: 'SECRET' }),
-    admin: await h.auth.token({ roles: ['policy-admin'], organization: 'nsa', clearance: 'SECRET' }),
-    auditor: await h.auth.token({ roles: ['auditor'], organization: 'oig', clearance: 'SECRET' }),
-  });
+  Object.assign(tokens, await h.cast());
   await h.call('putThresholdPolicy', {
     expectedVersion: 0,
     requiredDomains: [D.CAPABILITY_DOMAIN_EXPLOIT_DEVELOPMENT],

@@ -49,6 +49,23 @@ export class DesignationHarness {
   }
 
   /** Withdraws through intake, as the developer. */
+  /** The usual cast's tokens: a developer of each of two organisations and DESIGN.md's government roles. */
+  async cast(): Promise<Record<'acme' | 'globex' | 'evaluator' | 'admin' | 'authority' | 'oncd' | 'cisa' | 'auditor', string>> {
+    const gov = (role: 'evaluator' | 'policy-admin' | 'designation-authority' | 'auditor', clearance: 'SECRET' | 'TOP_SECRET', organization = 'nsa') =>
+      this.auth.token({ roles: [role], organization, clearance });
+    const consultee = (agency: string) => this.auth.token({ roles: ['consultee'], organization: agency.toLowerCase(), clearance: 'SECRET', agency });
+    return {
+      acme: await this.auth.developer('acme'),
+      globex: await this.auth.developer('globex'),
+      evaluator: await gov('evaluator', 'SECRET'),
+      admin: await gov('policy-admin', 'SECRET'),
+      authority: await gov('designation-authority', 'TOP_SECRET'),
+      oncd: await consultee('ONCD'),
+      cisa: await consultee('CISA'),
+      auditor: await gov('auditor', 'SECRET', 'oig'),
+    };
+  }
+
   withdraw(token: string, submissionId: string): Promise<void> {
     const request = intakeV1.WithdrawSubmissionRequest.fromPartial({ submissionId, reason: 'not ready' });
     return new Promise((resolve, reject) => this.intakeClient.withdrawSubmission(request, bearer(token), (e) => (e ? reject(e) : resolve())));

@@ -50,12 +50,7 @@ const outboxesDrained = () => waitFor('every case event published', async () =>
 beforeAll(async () => {
   await h.start();
   store = await DesignationStore.open(sharedServers().mongodbUri, h.database);
-  Object.assign(tokens, {
-    acme: await h.auth.developer('acme'),
-    evaluator: await h.auth.token({ roles: ['evaluator'], organization: 'nsa', clearance: 'SECRET' }),
-    admin: await h.auth.token({ roles: ['policy-admin'], organization: 'nsa', clearance: 'SECRET' }),
-    auditor: await h.auth.token({ roles: ['auditor'], organization: 'oig', clearance: 'SECRET' }),
-  });
+  Object.assign(tokens, await h.cast());
   await h.call('putThresholdPolicy', policyRequest(0, 0.9, EXPLOIT), tokens.admin!);
 
   // Three cases from intake with evidence that v1 grades CANNOT_RULE_OUT, one withdrawn ...

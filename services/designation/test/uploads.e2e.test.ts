@@ -27,11 +27,7 @@ const chunks = () => h.db.collection<{ files_id: ObjectId; n: number }>('designa
 
 beforeAll(async () => {
   await h.start();
-  Object.assign(tokens, {
-    acme: await h.auth.developer('acme'),
-    evaluator: await h.auth.token({ roles: ['evaluator'], organization: 'nsa', clearance: 'SECRET' }),
-    auditor: await h.auth.token({ roles: ['auditor'], organization: 'oig', clearance: 'SECRET' }),
-  });
+  Object.assign(tokens, await h.cast());
   caseId = await h.submit(tokens.acme!);
   await h.waitForCase(caseId, tokens.auditor!);
 }, 120_000);

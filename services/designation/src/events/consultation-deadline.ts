@@ -41,7 +41,7 @@ export function consultationDeadlines(timers: TimerScheduler): ConsultationDeadl
   };
 }
 
-export function consultationDeadlineHandler(store: DesignationStore, eventsWritten: () => void, now: () => Date = () => new Date()): TimerHandler {
+export function consultationDeadlineHandler(store: DesignationStore, now: () => Date = () => new Date()): TimerHandler {
   return async (timer) => {
     const caseId = timer.payload.caseId;
     if (typeof caseId !== 'string' || !UUID.test(caseId)) throw new PoisonMessageError(`consultation deadline ${timer.id} names no case`);
@@ -54,10 +54,7 @@ export function consultationDeadlineHandler(store: DesignationStore, eventsWritt
       if (!change) return;
       const at = now();
       const next: Case = { ...change.next, revision: c.revision + 1, updatedAt: at };
-      if (await store.saveCase(next, c.revision, [caseEvent(next, ['consultation', 'lapsed'], at, { lapsedAgencies: marked(DELIBERATION_MARKING, change.lapsedAgencies) })])) {
-        eventsWritten();
-        return;
-      }
+      if (await store.saveCase(next, c.revision, [caseEvent(next, ['consultation', 'lapsed'], at, { lapsedAgencies: marked(DELIBERATION_MARKING, change.lapsedAgencies) })])) return;
       // A view or another change landed meanwhile: read again, so a view now on record is honoured.
     }
     throw new Error(`case ${caseId} keeps changing; its consultation deadline will be retried`);

@@ -33,14 +33,14 @@ function factsOf(event: CloudEvent<unknown>): SubmissionFacts {
   return facts;
 }
 
-export function intakeEventHandler(store: DesignationStore, eventsWritten: () => void, now: () => Date = () => new Date()): EventHandler {
+export function intakeEventHandler(store: DesignationStore, now: () => Date = () => new Date()): EventHandler {
   return async (event) => {
     const change = TYPES[event.type];
     if (!change) throw new PoisonMessageError(`unknown event type ${event.type}`);
     const facts = factsOf(event);
     const policy = await store.currentPolicy();
     const at = now();
-    const { outcome } = await store.applyIntakeEvent(facts.submissionId, event.id, facts.revision, (current) => {
+    await store.applyIntakeEvent(facts.submissionId, event.id, facts.revision, (current) => {
       const changed = onSubmissionChange(current, change, facts, policy, at);
       if (!changed) return undefined;
       return {
@@ -50,11 +50,10 @@ export function intakeEventHandler(store: DesignationStore, eventsWritten: () =>
         ...(changed.verb === 'closed' ? { dropPending: (e) => e.subject.startsWith(RELEASABLE_PREFIX) } : {}),
       };
     });
-    if (outcome === 'applied') eventsWritten();
     // A case opened under an older policy than the current one (written meanwhile, its open cases
     // recomputed before this one existed), or re-opened after a policy change passed it by while
     // decided, is brought to the current policy here. Also on a redelivery: this step may be what
     // failed the first time.
-    await recomputeCase({ store, eventsWritten, now }, facts.submissionId, { skipAtVersion: (await store.currentPolicy())?.version ?? 0 });
+    await recomputeCase({ store, now }, facts.submissionId, { skipAtVersion: (await store.currentPolicy())?.version ?? 0 });
   };
 }

@@ -28,7 +28,6 @@ export interface DesignationDeps {
   consultees: Consultee[];
   consultationDays: number;
   maxLogBytes: number;
-  eventsWritten: () => void;
   /** Arms consultation deadlines (durable timers). */
   consultationDeadlines: ConsultationDeadlines;
   now?: () => Date;
@@ -54,11 +53,10 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
   async function save(next: Case, from: Case, events: ReturnType<typeof caseEvent>[], signal: AbortSignal): Promise<Case> {
     signal.throwIfAborted(); // the caller is gone: change nothing it will never hear of
     if (!(await store.saveCase(next, from.revision, events))) throw new ConflictError(`case ${from.id} changed meanwhile: read it again and retry`);
-    deps.eventsWritten();
     return next;
   }
 
-  const recomputeDeps = { store, eventsWritten: deps.eventsWritten, now };
+  const recomputeDeps = { store, now };
 
   /**
    * Stores an evidence item, then re-determines its case from all of its evidence. The recompute
@@ -66,7 +64,6 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
    */
   async function recordEvidence(evidence: Evidence): Promise<void> {
     await store.insertEvidence(evidence, [evidenceEvent(evidence, evidence.recordedAt)]);
-    deps.eventsWritten();
     await recomputeCase(recomputeDeps, evidence.caseId);
   }
 
@@ -130,7 +127,6 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
         if (error instanceof InvalidLogError) throw new ValidationError([{ field: 'chunk', description: error.message }], { cause: error });
         throw error;
       }
-      deps.eventsWritten();
       await recomputeCase(recomputeDeps, evidence.caseId);
       return { evidence: evidenceToWire(evidence, caller.clearance) };
     }),
@@ -181,7 +177,6 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
       // every open case (events/policy-change.ts): the call returns once the policy is stored.
       signal.throwIfAborted();
       if (!(await store.insertPolicy(policy, [policyChangedEvent(policy, policy.createdAt)]))) throw new ConflictError(`policy version ${policy.version} was written meanwhile`);
-      deps.eventsWritten();
       return { policy: policyToWire(policy, caller.clearance) };
     }),
 

@@ -2,6 +2,7 @@
  * Between the wire (rampart.designation.v1) and the domain. Every outbound record is read only
  * through its marking table (domain/markings.ts), redacted to the reader's clearance.
  */
+import { enumTable } from '@rampart/grpc-kit';
 import { redact, type Clearance, type Marking } from '@rampart/auth';
 import { designationV1 as v1 } from '@rampart/proto';
 import type { CapabilityDomain, DeterminationLevel } from '../domain/capability';
@@ -11,31 +12,25 @@ import type { Comparison, DomainRule, ThresholdPolicy } from '../domain/policy';
 import type { ReleasableAssessment } from '../domain/assessment';
 import { markAssessment, markCase, markEvidence, markPolicy } from '../domain/markings';
 
-function table<D extends string, W extends number>(pairs: [D, W][]) {
-  const toWire = new Map(pairs);
-  const fromWire = new Map(pairs.map(([d, w]) => [w, d]));
-  return { toWire: (d: D) => toWire.get(d)!, fromWire: (w: W) => fromWire.get(w) };
-}
-
 const D = v1.CapabilityDomain;
-export const domains = table<CapabilityDomain, v1.CapabilityDomain>([
+export const domains = enumTable<CapabilityDomain, v1.CapabilityDomain>([
   ['vulnerability_discovery', D.CAPABILITY_DOMAIN_VULNERABILITY_DISCOVERY],
   ['exploit_development', D.CAPABILITY_DOMAIN_EXPLOIT_DEVELOPMENT],
   ['autonomous_network_operations', D.CAPABILITY_DOMAIN_AUTONOMOUS_NETWORK_OPERATIONS],
   ['evasion_and_persistence', D.CAPABILITY_DOMAIN_EVASION_AND_PERSISTENCE],
 ]);
 const L = v1.DeterminationLevel;
-const levels = table<DeterminationLevel, v1.DeterminationLevel>([['below', L.DETERMINATION_LEVEL_BELOW], ['cannot_rule_out', L.DETERMINATION_LEVEL_CANNOT_RULE_OUT], ['at_or_above', L.DETERMINATION_LEVEL_AT_OR_ABOVE]]);
+const levels = enumTable<DeterminationLevel, v1.DeterminationLevel>([['below', L.DETERMINATION_LEVEL_BELOW], ['cannot_rule_out', L.DETERMINATION_LEVEL_CANNOT_RULE_OUT], ['at_or_above', L.DETERMINATION_LEVEL_AT_OR_ABOVE]]);
 const C = v1.Comparison;
-export const comparisons = table<Comparison, v1.Comparison>([['gte', C.COMPARISON_GREATER_OR_EQUAL], ['gt', C.COMPARISON_GREATER], ['lte', C.COMPARISON_LESS_OR_EQUAL], ['lt', C.COMPARISON_LESS]]);
+export const comparisons = enumTable<Comparison, v1.Comparison>([['gte', C.COMPARISON_GREATER_OR_EQUAL], ['gt', C.COMPARISON_GREATER], ['lte', C.COMPARISON_LESS_OR_EQUAL], ['lt', C.COMPARISON_LESS]]);
 const S = v1.CaseStatus;
-export const statuses = table<CaseStatus, v1.CaseStatus>([['evaluating', S.CASE_STATUS_EVALUATING], ['consulting', S.CASE_STATUS_CONSULTING], ['decided', S.CASE_STATUS_DECIDED], ['withdrawn', S.CASE_STATUS_WITHDRAWN]]);
+export const statuses = enumTable<CaseStatus, v1.CaseStatus>([['evaluating', S.CASE_STATUS_EVALUATING], ['consulting', S.CASE_STATUS_CONSULTING], ['decided', S.CASE_STATUS_DECIDED], ['withdrawn', S.CASE_STATUS_WITHDRAWN]]);
 const V = v1.ConsultationView;
-export const views = table<ConsultationView, v1.ConsultationView>([['concur', V.CONSULTATION_VIEW_CONCUR], ['non_concur', V.CONSULTATION_VIEW_NON_CONCUR], ['comments', V.CONSULTATION_VIEW_COMMENTS]]);
+export const views = enumTable<ConsultationView, v1.ConsultationView>([['concur', V.CONSULTATION_VIEW_CONCUR], ['non_concur', V.CONSULTATION_VIEW_NON_CONCUR], ['comments', V.CONSULTATION_VIEW_COMMENTS]]);
 const O = v1.DecisionOutcome;
-export const outcomes = table<DecisionOutcome, v1.DecisionOutcome>([['covered', O.DECISION_OUTCOME_COVERED], ['not_covered', O.DECISION_OUTCOME_NOT_COVERED]]);
+export const outcomes = enumTable<DecisionOutcome, v1.DecisionOutcome>([['covered', O.DECISION_OUTCOME_COVERED], ['not_covered', O.DECISION_OUTCOME_NOT_COVERED]]);
 const K = v1.Classification;
-export const classifications = table<Marking, v1.Classification>([['UNCLASSIFIED', K.CLASSIFICATION_UNCLASSIFIED], ['CUI', K.CLASSIFICATION_CUI], ['SECRET', K.CLASSIFICATION_SECRET], ['TOP_SECRET', K.CLASSIFICATION_TOP_SECRET]]);
+export const classifications = enumTable<Marking, v1.Classification>([['UNCLASSIFIED', K.CLASSIFICATION_UNCLASSIFIED], ['CUI', K.CLASSIFICATION_CUI], ['SECRET', K.CLASSIFICATION_SECRET], ['TOP_SECRET', K.CLASSIFICATION_TOP_SECRET]]);
 
 /** A number as the wire carries it: non-finite values spelled out beside a 0. */
 function wireNumber(value: number): { value: number; nonFiniteValue: string } {

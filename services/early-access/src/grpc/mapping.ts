@@ -1,4 +1,5 @@
 /** Between the wire (rampart.access.v1) and the domain. */
+import { enumTable } from '@rampart/grpc-kit';
 import { accessV1 as v1 } from '@rampart/proto';
 import type { AccessRecord } from '../domain/access-log';
 import type { AgreementAcceptance, AgreementKind, AgreementTemplate } from '../domain/agreements';
@@ -9,14 +10,8 @@ import type { InsiderRiskSignal, SignalRule } from '../domain/signals';
 import type { PrincipalKind } from '../domain/window';
 import type { StoredCheckpoint } from '../log-store';
 
-function table<D extends string, W extends number>(pairs: [D, W][]) {
-  const toWire = new Map(pairs);
-  const fromWire = new Map(pairs.map(([d, w]) => [w, d]));
-  return { toWire: (d: D) => toWire.get(d)!, fromWire: (w: W) => fromWire.get(w) };
-}
-
 const K = v1.AgreementKind;
-export const agreementKinds = table<AgreementKind, v1.AgreementKind>([
+export const agreementKinds = enumTable<AgreementKind, v1.AgreementKind>([
   ['confidentiality', K.AGREEMENT_KIND_CONFIDENTIALITY],
   ['cybersecurity', K.AGREEMENT_KIND_CYBERSECURITY],
   ['insider_risk', K.AGREEMENT_KIND_INSIDER_RISK],
@@ -24,15 +19,15 @@ export const agreementKinds = table<AgreementKind, v1.AgreementKind>([
   ['non_disclosure', K.AGREEMENT_KIND_NON_DISCLOSURE],
 ]);
 const P = v1.PrincipalKind;
-export const principalKinds = table<PrincipalKind, v1.PrincipalKind>([['government', P.PRINCIPAL_KIND_GOVERNMENT], ['partner', P.PRINCIPAL_KIND_PARTNER]]);
+export const principalKinds = enumTable<PrincipalKind, v1.PrincipalKind>([['government', P.PRINCIPAL_KIND_GOVERNMENT], ['partner', P.PRINCIPAL_KIND_PARTNER]]);
 const S = v1.Side;
-const sides = table<Side, v1.Side>([['developer', S.SIDE_DEVELOPER], ['government', S.SIDE_GOVERNMENT]]);
+const sides = enumTable<Side, v1.Side>([['developer', S.SIDE_DEVELOPER], ['government', S.SIDE_GOVERNMENT]]);
 const N = v1.NominationStatus;
-const nominationStatuses = table<NominationStatus, v1.NominationStatus>([['nominated', N.NOMINATION_STATUS_NOMINATED], ['selected', N.NOMINATION_STATUS_SELECTED], ['vetoed', N.NOMINATION_STATUS_VETOED], ['removed', N.NOMINATION_STATUS_REMOVED]]);
+const nominationStatuses = enumTable<NominationStatus, v1.NominationStatus>([['nominated', N.NOMINATION_STATUS_NOMINATED], ['selected', N.NOMINATION_STATUS_SELECTED], ['vetoed', N.NOMINATION_STATUS_VETOED], ['removed', N.NOMINATION_STATUS_REMOVED]]);
 const G = v1.GrantStatus;
-const grantStatuses = table<GrantStatus, v1.GrantStatus>([['active', G.GRANT_STATUS_ACTIVE], ['revoked', G.GRANT_STATUS_REVOKED], ['expired', G.GRANT_STATUS_EXPIRED]]);
+const grantStatuses = enumTable<GrantStatus, v1.GrantStatus>([['active', G.GRANT_STATUS_ACTIVE], ['revoked', G.GRANT_STATUS_REVOKED], ['expired', G.GRANT_STATUS_EXPIRED]]);
 const R = v1.SignalRule;
-export const signalRules = table<SignalRule, v1.SignalRule>([
+export const signalRules = enumTable<SignalRule, v1.SignalRule>([
   ['outside_window', R.SIGNAL_RULE_OUTSIDE_WINDOW],
   ['after_revocation_or_expiry', R.SIGNAL_RULE_AFTER_REVOCATION_OR_EXPIRY],
   ['no_current_agreement', R.SIGNAL_RULE_NO_CURRENT_AGREEMENT],
@@ -40,7 +35,7 @@ export const signalRules = table<SignalRule, v1.SignalRule>([
   ['volume_above_baseline', R.SIGNAL_RULE_VOLUME_ABOVE_BASELINE],
 ]);
 const C = v1.CloseReason;
-const closeReasons = table<CloseReason, v1.CloseReason>([['withdrawn', C.CLOSE_REASON_WITHDRAWN], ['public_release', C.CLOSE_REASON_PUBLIC_RELEASE]]);
+const closeReasons = enumTable<CloseReason, v1.CloseReason>([['withdrawn', C.CLOSE_REASON_WITHDRAWN], ['public_release', C.CLOSE_REASON_PUBLIC_RELEASE]]);
 
 export function programToWire(p: AccessProgram): v1.AccessProgram {
   return v1.AccessProgram.fromPartial({

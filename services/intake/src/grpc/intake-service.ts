@@ -14,9 +14,8 @@ import type { IntakeStore } from '../store';
 import { detailsFromWire, revisionToWire, statusFromWire, submissionToWire } from './mapping';
 
 export interface IntakeDeps {
+  /** Hands every write's events to the outbox relay itself. */
   store: IntakeStore;
-  /** Tells the outbox relay a write just added events. */
-  eventsWritten: () => void;
   now?: () => Date;
 }
 
@@ -35,10 +34,8 @@ export function intakeService(kit: HandlerKit, deps: IntakeDeps): ServiceBinding
     return inScope(access, await store.get(id), notFound(id));
   }
 
-  async function save(changed: Changed, fromRevision: number, actor: string, at: Date): Promise<boolean> {
-    const written = await store.applyChange(changed.submission, fromRevision, changed.revision, [submissionEvent(changed.submission, changed.change, actor, at)]);
-    if (written) deps.eventsWritten();
-    return written;
+  function save(changed: Changed, fromRevision: number, actor: string, at: Date): Promise<boolean> {
+    return store.applyChange(changed.submission, fromRevision, changed.revision, [submissionEvent(changed.submission, changed.change, actor, at)]);
   }
 
   const implementation: intakeV1.IntakeServiceServer = {
@@ -52,8 +49,7 @@ export function intakeService(kit: HandlerKit, deps: IntakeDeps): ServiceBinding
       const event = submissionEvent(changed.submission, 'received', caller.subject, at);
       signal.throwIfAborted(); // the caller is gone: store nothing it will never hear of
       const result = await store.insert(changed.submission, changed.revision, request.idempotencyKey, fingerprint, [event]);
-      if (result.created) deps.eventsWritten();
-      else if (result.fingerprint !== fingerprint) {
+      if (!result.created && result.fingerprint !== fingerprint) {
         throw new ValidationError([{ field: 'idempotency_key', description: `was already used for submission ${result.submission.id} with a different body` }]);
       }
       return { submission: submissionToWire(result.submission) };

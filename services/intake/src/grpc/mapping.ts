@@ -1,29 +1,22 @@
 /** Between the wire (rampart.intake.v1) and the domain. */
+import { enumTable } from '@rampart/grpc-kit';
 import { intakeV1 } from '@rampart/proto';
 import type { ModelDetailsInput } from '../domain/validation';
 import type { Modality, ModelDetails, Submission, SubmissionRevision, SubmissionStatus } from '../domain/submission';
 
 const { Modality: M, SubmissionStatus: S } = intakeV1;
 
-const MODALITY_TO_DOMAIN: Partial<Record<intakeV1.Modality, Modality>> = {
-  [M.MODALITY_TEXT]: 'text',
-  [M.MODALITY_CODE]: 'code',
-  [M.MODALITY_IMAGE]: 'image',
-  [M.MODALITY_AUDIO]: 'audio',
-  [M.MODALITY_VIDEO]: 'video',
-  [M.MODALITY_TOOL_USE]: 'tool_use',
-};
-const MODALITY_TO_WIRE = Object.fromEntries(Object.entries(MODALITY_TO_DOMAIN).map(([k, v]) => [v, Number(k)])) as Record<Modality, intakeV1.Modality>;
+const modalities = enumTable<Modality, intakeV1.Modality>([
+  ['text', M.MODALITY_TEXT],
+  ['code', M.MODALITY_CODE],
+  ['image', M.MODALITY_IMAGE],
+  ['audio', M.MODALITY_AUDIO],
+  ['video', M.MODALITY_VIDEO],
+  ['tool_use', M.MODALITY_TOOL_USE],
+]);
+const statuses = enumTable<SubmissionStatus, intakeV1.SubmissionStatus>([['received', S.SUBMISSION_STATUS_RECEIVED], ['withdrawn', S.SUBMISSION_STATUS_WITHDRAWN]]);
 
-export function statusFromWire(status: intakeV1.SubmissionStatus): SubmissionStatus | undefined {
-  if (status === S.SUBMISSION_STATUS_RECEIVED) return 'received';
-  if (status === S.SUBMISSION_STATUS_WITHDRAWN) return 'withdrawn';
-  return undefined;
-}
-
-function statusToWire(status: SubmissionStatus): intakeV1.SubmissionStatus {
-  return status === 'received' ? S.SUBMISSION_STATUS_RECEIVED : S.SUBMISSION_STATUS_WITHDRAWN;
-}
+export const statusFromWire = statuses.fromWire;
 
 /** proto3 scalars have no "unset": 0 for compute and parameters means not known. */
 export function detailsFromWire(d: intakeV1.ModelDetails | undefined): ModelDetailsInput | undefined {
@@ -32,7 +25,7 @@ export function detailsFromWire(d: intakeV1.ModelDetails | undefined): ModelDeta
     modelName: d.modelName,
     modelVersion: d.modelVersion,
     description: d.description,
-    modalities: d.modalities.map((m) => MODALITY_TO_DOMAIN[m] ?? `unknown (${m})`),
+    modalities: d.modalities.map((m) => modalities.fromWire(m) ?? `unknown (${m})`),
     ...(d.trainingComputeFlop !== 0 ? { trainingComputeFlop: d.trainingComputeFlop } : {}),
     ...(d.parameterCount !== 0 ? { parameterCount: d.parameterCount } : {}),
     ...(d.intendedPartnerReleaseTime ? { intendedPartnerReleaseAt: d.intendedPartnerReleaseTime } : {}),
@@ -47,7 +40,7 @@ export function detailsToWire(d: ModelDetails): intakeV1.ModelDetails {
     modelName: d.modelName,
     modelVersion: d.modelVersion,
     description: d.description,
-    modalities: d.modalities.map((m) => MODALITY_TO_WIRE[m]),
+    modalities: d.modalities.map(modalities.toWire),
     trainingComputeFlop: d.trainingComputeFlop ?? 0,
     parameterCount: d.parameterCount ?? 0,
     intendedPartnerReleaseTime: d.intendedPartnerReleaseAt,
@@ -62,7 +55,7 @@ export function submissionToWire(s: Submission): intakeV1.Submission {
     id: s.id,
     organization: s.organization,
     details: detailsToWire(s.details),
-    status: statusToWire(s.status),
+    status: statuses.toWire(s.status),
     revision: s.revision,
     submittedBy: s.submittedBy,
     createTime: s.createdAt,
