@@ -6,6 +6,7 @@
  * - gateway: keys, verify-credential, report
  * - set-up: init-keys (the service's credential signing keys, for local runs)
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -84,8 +85,9 @@ export function registerAccessCommands(program: Command): void {
   a.command('grant <programId>').description('issue a grant (access-officer)')
     .requiredOption('--principal <sub>').requiredOption('--principal-org <org>').requiredOption('--kind <kind>', 'government or partner')
     .requiredOption('--scope <scope...>').requiredOption('--purpose <text>').option('--not-before <iso>').option('--not-after <iso>')
-    .action((programId: string, o: { principal: string; principalOrg: string; kind: string; scope: string[]; purpose: string; notBefore?: string; notAfter?: string }) =>
-      run(g(), 'issueGrant', { programId, principal: o.principal, principalOrganization: o.principalOrg, principalKind: principalKindOf(o.kind), scopes: o.scope, purpose: o.purpose, notBeforeTime: date(o.notBefore), notAfterTime: date(o.notAfter) }));
+    .option('--key <key>', 'idempotency key (default: a new UUID; reuse it to retry safely)')
+    .action((programId: string, o: { principal: string; principalOrg: string; kind: string; scope: string[]; purpose: string; notBefore?: string; notAfter?: string; key?: string }) =>
+      run(g(), 'issueGrant', { programId, principal: o.principal, principalOrganization: o.principalOrg, principalKind: principalKindOf(o.kind), scopes: o.scope, purpose: o.purpose, notBeforeTime: date(o.notBefore), notAfterTime: date(o.notAfter), idempotencyKey: o.key ?? randomUUID() }));
   a.command('revoke-grant <grantId>').requiredOption('--reason <text>').action((grantId: string, o: { reason: string }) => run(g(), 'revokeGrant', { grantId, reason: o.reason }));
   a.command('grants <programId>').option('--page-token <t>').action((programId: string, o: { pageToken?: string }) => run(g(), 'listGrants', { programId, ...page(o) }));
   a.command('my-grants').option('--page-token <t>').action((o: { pageToken?: string }) => run(g(), 'listMyGrants', page(o)));
@@ -99,8 +101,9 @@ export function registerAccessCommands(program: Command): void {
   a.command('report <programId>').description('report one use to the access log (gateway)')
     .requiredOption('--credential <id>').requiredOption('--principal <sub>').requiredOption('--principal-org <org>')
     .requiredOption('--operation <op>').requiredOption('--volume <n>').option('--at <iso>')
-    .action((programId: string, o: { credential: string; principal: string; principalOrg: string; operation: string; volume: string; at?: string }) =>
-      run(g(), 'reportAccess', { programId, credentialId: o.credential, principal: o.principal, principalOrganization: o.principalOrg, operation: o.operation, volume: Number(o.volume), occurTime: date(o.at) }));
+    .option('--report-id <id>', 'the use\'s id (default: a new UUID; reuse it to retry safely)')
+    .action((programId: string, o: { credential: string; principal: string; principalOrg: string; operation: string; volume: string; at?: string; reportId?: string }) =>
+      run(g(), 'reportAccess', { programId, credentialId: o.credential, principal: o.principal, principalOrganization: o.principalOrg, operation: o.operation, volume: Number(o.volume), occurTime: date(o.at), reportId: o.reportId ?? randomUUID() }));
 
   // The access log (developer, access-officer, auditor)
   a.command('log <programId>').option('--page-token <t>').action((programId: string, o: { pageToken?: string }) => run(g(), 'listAccessRecords', { programId, ...page(o) }));

@@ -1,60 +1,92 @@
 /**
- * The early-access service's public keys, as a jose key lookup. Keys come from GetVerificationKeys
- * (or any fetch); a credential naming a key not yet known triggers one re-fetch, at most every few
- * seconds, so a rotated-in signing key is picked up without a restart and without letting forged
- * kids turn every request into a fetch.
+ * The early-access service's verification keys: Ed25519 public keys by `kid`, each with the interval
+ * it signed in. A current key has no retirement; a retired key stopped signing at `retiredAt` and
+ * still verifies what it signed before then: credentials until they expire (a day at most), signed
+ * access-log checkpoints for good. A key the service no longer publishes verifies nothing.
  */
-import { credentials, Metadata, type ChannelCredentials } from '@grpc/grpc-js';
-import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { accessV1 } from '@rampart/proto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
+import { CREDENTIAL_ALGORITHM } from './algorithm';
 
-export type FetchKeys = () => Promise<{ keys: JSONWebKeySet; issuer: string }>;
-
-export interface RefreshingKeys {
-  getKey: JWTVerifyGetKey;
-  issuer(): string;
-  refresh(): Promise<void>;
+/** A key as GetVerificationKeys publishes it. */
+export interface PublishedKey {
+  /** The public JWK (OKP, Ed25519, with `kid`). */
+  jwk: JWK;
+  /** When it began signing; absent: no lower bound. */
+  activeFrom?: Date;
+  /** When it stopped signing; absent: current. */
+  retiredAt?: Date;
 }
 
-export async function refreshingKeys(fetchKeys: FetchKeys, minRefreshMs = 5_000): Promise<RefreshingKeys> {
-  let current = await fetchKeys();
-  let local = createLocalJWKSet(current.keys);
-  let fetchedAt = Date.now();
-  let inFlight: Promise<void> | undefined;
-  const refresh = () => {
-    inFlight ??= fetchKeys().then((next) => {
-      current = next;
-      local = createLocalJWKSet(next.keys);
-      fetchedAt = Date.now();
-    }).finally(() => {
-      inFlight = undefined;
-    });
-    return inFlight;
-  };
-  return {
-    getKey: async (header, token) => {
-      try {
-        return await local(header, token);
-      } catch (error) {
-        if (!(error instanceof errors.JWKSNoMatchingKey) || Date.now() - fetchedAt < minRefreshMs) throw error;
-        await refresh().catch(() => undefined);
-        return local(header, token);
+export interface VerificationKey {
+  kid: string;
+  alg: typeof CREDENTIAL_ALGORITHM;
+  /** Imported once: verification then costs no parsing. */
+  key: KeyObject;
+  activeFrom?: Date;
+  retiredAt?: Date;
+}
+
+/** What verification asks of a key set. */
+export interface CredentialKeys {
+  get(kid: string): VerificationKey | undefined;
+}
+
+/** Whether the key was signing at `at` (seconds of clock tolerance either side). */
+export function signedWhileActive(key: VerificationKey, at: Date, toleranceSeconds: number): boolean {
+  const t = at.getTime();
+  if (!Number.isFinite(t)) return false;
+  const slack = toleranceSeconds * 1000;
+  if (key.activeFrom && t < key.activeFrom.getTime() - slack) return false;
+  if (key.retiredAt && t > key.retiredAt.getTime() + slack) return false;
+  return true;
+}
+
+export class KeySet implements CredentialKeys {
+  private constructor(private readonly byKid: ReadonlyMap<string, VerificationKey>) {}
+
+  /** The usable keys of a published set; one that is not an Ed25519 public key with a kid is left out (it verifies nothing). */
+  static from(published: readonly PublishedKey[], onRejected?: (kid: string, why: string) => void): KeySet {
+    const byKid = new Map<string, VerificationKey>();
+    const duplicated = new Set<string>();
+    for (const p of published) {
+      const { jwk } = p;
+      const kid = typeof jwk.kid === 'string' ? jwk.kid : '';
+      const why = kid === '' ? 'no kid'
+        : jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string' ? 'not an Ed25519 key'
+          : jwk.alg !== undefined && jwk.alg !== CREDENTIAL_ALGORITHM ? `alg ${String(jwk.alg)} is not ${CREDENTIAL_ALGORITHM}`
+            : byKid.has(kid) || duplicated.has(kid) ? 'kid appears twice'
+              : invalidDate(p.activeFrom) || invalidDate(p.retiredAt) ? 'invalid validity interval' : undefined;
+      if (why) {
+        onRejected?.(kid, why);
+        if (why === 'kid appears twice') {
+          byKid.delete(kid); // ambiguous: none of them verifies
+          duplicated.add(kid);
+        }
+        continue;
       }
-    },
-    issuer: () => current.issuer,
-    refresh,
-  };
+      let key: KeyObject;
+      try {
+        // Only the public members: a private `d` is never imported on the verifying side.
+        key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x! }, format: 'jwk' });
+      } catch {
+        onRejected?.(kid, 'not an Ed25519 key');
+        continue;
+      }
+      byKid.set(kid, { kid, alg: CREDENTIAL_ALGORITHM, key, ...(p.activeFrom ? { activeFrom: p.activeFrom } : {}), ...(p.retiredAt ? { retiredAt: p.retiredAt } : {}) });
+    }
+    return new KeySet(byKid);
+  }
+
+  get(kid: string): VerificationKey | undefined {
+    return this.byKid.get(kid);
+  }
+
+  get kids(): string[] {
+    return [...this.byKid.keys()];
+  }
 }
 
-/** Fetches the keys over gRPC from the early-access service with the gateway's own token (TLS in production). */
-export function keysFromService(address: string, token: () => string | Promise<string>, options: { channel?: ChannelCredentials; timeoutMs?: number } = {}): FetchKeys {
-  const client = new accessV1.EarlyAccessServiceClient(address, options.channel ?? credentials.createInsecure());
-  const timeoutMs = options.timeoutMs ?? 5_000;
-  return async () => {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${await token()}`);
-    const response = await new Promise<accessV1.GetVerificationKeysResponse>((resolve, reject) =>
-      client.getVerificationKeys({}, metadata, { deadline: new Date(Date.now() + timeoutMs) }, (error, r) => (error ? reject(error) : resolve(r))));
-    return { issuer: response.issuer, keys: { keys: response.keys.map((k) => JSON.parse(k.jwkJson) as JSONWebKeySet['keys'][number]) } };
-  };
+function invalidDate(d: Date | undefined): boolean {
+  return d !== undefined && !(d instanceof Date && Number.isFinite(d.getTime()));
 }

@@ -1,123 +1,109 @@
 /**
  * The offline verifier a developer's model gateway (written in TypeScript) embeds: no round trip
- * per request. It checks a credential's signature against the early-access service's keys and
- * refuses one revoked on the developer's own subject, which it follows on JetStream with an ordered
- * consumer (revocations of the last day replayed at start, new ones within milliseconds).
+ * per request. It checks a credential against the early-access service's keys (synchronously, with
+ * node:crypto on imported keys) and refuses one revoked on the developer's own subject, which it
+ * follows on JetStream (revocations of the last day replayed at start, new ones within milliseconds).
  *
- *   const keys = await refreshingKeys(keysFromService('early-access:50053', () => gatewayToken));
+ * It fails closed: when it cannot confirm it has every revocation published up to `maxStalenessMs`
+ * ago (default 2 s: the service's 1 s revocation promise plus 1 s of margin for a slow probe, timed
+ * on the monotonic clock), it refuses every credential with code `revocations-stale`, and accepts
+ * again once reconnected and caught up. Connect with `maxReconnectAttempts: -1` so that it
+ * reconnects for ever.
+ *
+ *   const service = keysFromService('early-access:50053', () => gatewayToken, { channel: credentials.createSsl(ca) });
+ *   const keys = await refreshingKeys(service); // keys.stop() closes the service's client
  *   const verifier = await OfflineVerifier.start({ organization: 'acme', js: jetstream(nc), keys });
- *   const result = await verifier.verify(token); // { valid: true, claims } or { valid: false, reason }
+ *   const result = await verifier.verify(token); // { valid: true, claims } or { valid: false, code, reason }
  */
-import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
-import { CredentialRejectedError, verifyCredentialToken, type CredentialClaims } from './credential';
-import type { RefreshingKeys } from './keys';
-import { REVOCATION_MEMORY_MS, REVOCATION_STREAM, RevocationList, revocationSubject } from './revocations';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { systemClock, type VerifierClock } from './clock';
+import { checkCredential, type CredentialClaims, type RejectionCode, type VerifyOptions } from './credential';
+import type { RefreshingKeys } from './refreshing-keys';
+import { RevocationFollower } from './revocation-follower';
+import { verifierBounds } from './verifier-options';
 
-export type Verification = { valid: true; claims: CredentialClaims } | { valid: false; reason: string };
+export type Verification = { valid: true; claims: CredentialClaims } | { valid: false; code: RejectionCode; reason: string };
 
 export interface OfflineVerifierOptions {
-  /** The gateway's organisation (the developer's). */
+  /** The gateway's organisation (the developer's): one NATS subject token. */
   organization: string;
   js: JetStreamClient;
   keys: RefreshingKeys;
+  /** Allowed clock difference for credential times, seconds (default 5, at most 300). */
   clockToleranceSeconds?: number;
-  /** How long start() waits to catch up on past revocations. */
+  /** How long start() waits to catch up on past revocations (default 10 s). */
   startTimeoutMs?: number;
+  /** Refuse everything once revocations are not confirmed current for this long (default 2 s, 20 ms to 60 s). */
+  maxStalenessMs?: number;
+  /** How often currency is confirmed with the server (default 250 ms; at least 10 ms, at most half of maxStalenessMs). */
+  probeEveryMs?: number;
+  /** The clocks it reads (default the system's); tests move them. */
+  clock?: VerifierClock;
   /** Told about anything that stops following revocations for a moment (it resumes by itself). */
   onError?: (error: unknown) => void;
 }
 
 export class OfflineVerifier {
-  private readonly revocations = new RevocationList();
-  private messages?: ConsumerMessages;
-  private stopped = false;
-  private loop?: Promise<void>;
+  private readonly follower: RevocationFollower;
+  private readonly clock: VerifierClock;
   private pruneTimer?: NodeJS.Timeout;
 
-  private constructor(private readonly options: OfflineVerifierOptions) {}
+  private constructor(private readonly options: OfflineVerifierOptions, private readonly maxStalenessMs: number, probeEveryMs: number) {
+    this.clock = options.clock ?? systemClock;
+    this.follower = new RevocationFollower({
+      organization: options.organization, js: options.js, probeEveryMs, probeTimeoutMs: Math.max(probeEveryMs, maxStalenessMs / 2), clock: this.clock,
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  }
 
-  /** Starts following revocations and resolves once the ones already published are applied. */
+  /** Starts following revocations and resolves once the ones already published are applied; a RangeError names an unusable option. */
   static async start(options: OfflineVerifierOptions): Promise<OfflineVerifier> {
-    const verifier = new OfflineVerifier(options);
-    await verifier.follow(options.startTimeoutMs ?? 10_000);
-    verifier.pruneTimer = setInterval(() => verifier.revocations.prune(), 10 * 60_000);
+    const { maxStalenessMs, probeEveryMs, startTimeoutMs } = verifierBounds(options);
+    const verifier = new OfflineVerifier(options, maxStalenessMs, probeEveryMs);
+    verifier.follower.start();
+    if (!(await verifier.follower.whenCaughtUp(startTimeoutMs))) {
+      await verifier.stop();
+      throw new Error(`revocations of ${options.organization} not caught up within ${startTimeoutMs} ms`);
+    }
+    verifier.pruneTimer = setInterval(() => verifier.follower.list.prune(verifier.clock.wallMs()), 10 * 60_000);
     verifier.pruneTimer.unref();
     return verifier;
   }
 
-  async verify(token: string, now?: Date): Promise<Verification> {
-    let claims: CredentialClaims;
-    try {
-      claims = await verifyCredentialToken(token, {
-        issuer: this.options.keys.issuer(),
-        organization: this.options.organization,
-        keys: this.options.keys.getKey,
-        ...(this.options.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: this.options.clockToleranceSeconds } : {}),
-        ...(now ? { now } : {}),
-      });
-    } catch (error) {
-      if (error instanceof CredentialRejectedError) return { valid: false, reason: error.reason };
-      throw error;
+  /** Never throws: any input gives a verification. */
+  async verify(token: string): Promise<Verification> {
+    const { keys, organization, clockToleranceSeconds } = this.options;
+    const options: VerifyOptions = { issuer: keys.issuer(), organization, keys, now: new Date(this.clock.wallMs()), ...(clockToleranceSeconds !== undefined ? { clockToleranceSeconds } : {}) };
+    let result = checkCredential(token, options);
+    if (!result.valid && result.code === 'unknown-key' && (await keys.refreshForUnknownKid())) result = checkCredential(token, { ...options, issuer: keys.issuer() });
+    if (!result.valid) return result;
+    const revoked = this.follower.list.revoked(result.claims);
+    if (revoked) return { valid: false, code: 'revoked', reason: revoked === 'credential' ? 'revoked' : `revoked (its ${revoked})` };
+    const staleMs = this.follower.currency.staleMs();
+    if (staleMs > this.maxStalenessMs) {
+      const age = Number.isFinite(staleMs) ? `for ${Math.round(staleMs)} ms` : 'yet';
+      return { valid: false, code: 'revocations-stale', reason: `revocations not confirmed current ${age} (over ${this.maxStalenessMs} ms): is NATS reachable?` };
     }
-    const revoked = this.revocations.revoked(claims);
-    if (revoked) return { valid: false, reason: revoked === 'credential' ? 'revoked' : `revoked (its ${revoked})` };
-    return { valid: true, claims };
+    return result;
+  }
+
+  /** The wall time up to which every revocation was last confirmed applied (for logs and health checks). */
+  get currentAt(): Date | undefined {
+    return this.follower.currency.confirmedAt();
+  }
+
+  /** Milliseconds since revocations were last confirmed current (monotonic; Infinity before the first time). */
+  get stalenessMs(): number {
+    return this.follower.currency.staleMs();
   }
 
   /** Revocations held in memory (the last day's). */
   get revocationCount(): number {
-    return this.revocations.size;
+    return this.follower.list.size;
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.pruneTimer);
-    await this.messages?.close();
-    await this.loop;
-  }
-
-  private async follow(startTimeoutMs: number): Promise<void> {
-    const { js, organization } = this.options;
-    let caughtUp!: () => void;
-    const ready = new Promise<void>((resolve) => (caughtUp = resolve));
-    this.loop = (async () => {
-      let since = new Date(Date.now() - REVOCATION_MEMORY_MS);
-      while (!this.stopped) {
-        try {
-          const consumer = await js.consumers.get(REVOCATION_STREAM, {
-            filter_subjects: [revocationSubject(organization)],
-            deliver_policy: DeliverPolicy.StartTime,
-            opt_start_time: since.toISOString(),
-          });
-          if ((await consumer.info(true)).num_pending === 0) caughtUp();
-          this.messages = await consumer.consume();
-          for await (const m of this.messages) {
-            try {
-              const event = m.json<{ data?: unknown; time?: string }>();
-              this.revocations.add(event.data);
-            } catch (error) {
-              this.options.onError?.(error);
-            }
-            since = new Date(m.info.timestampNanos / 1e6);
-            if (m.info.pending === 0) caughtUp();
-          }
-        } catch (error) {
-          this.options.onError?.(error);
-        }
-        if (!this.stopped) await new Promise((r) => setTimeout(r, 500));
-      }
-    })();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`revocations of ${organization} not caught up within ${startTimeoutMs} ms`)), startTimeoutMs);
-    });
-    try {
-      await Promise.race([ready, timeout]);
-    } catch (error) {
-      await this.stop();
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.follower.stop();
   }
 }

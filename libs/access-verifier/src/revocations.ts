@@ -5,7 +5,8 @@
  * A revocation is remembered for a day and a margin: no credential outlives 24 hours, so nothing
  * older can matter, and memory stays bounded.
  */
-import { MAX_CREDENTIAL_TTL_SECONDS, type CredentialClaims } from './credential';
+import { MAX_CREDENTIAL_TTL_SECONDS } from './algorithm';
+import type { CredentialClaims } from './credential';
 
 export const REVOCATION_STREAM = 'ACCESS_RELEASABLE';
 export type RevocationScope = 'credential' | 'grant' | 'program';

@@ -12,7 +12,9 @@ organisation x clearance x RPC) in \`services/<service>/src/domain/authorization
 
 - A cell reads \`scope, lowest clearance\`. \`own\`: entities of the caller's own organisation only;
   another organisation's answer \`NOT_FOUND\`, word for word as a missing id. \`any\`: every
-  organisation's. An empty cell is \`PERMISSION_DENIED\`.
+  organisation's. \`addressed\`: entities addressed to the agency in the caller's token, in any
+  organisation (a consultee's cases); others answer \`NOT_FOUND\` as a missing id. An empty cell is
+  \`PERMISSION_DENIED\`.
 - Role and clearance are checked before anything is read, so a refused caller gets the same
   \`PERMISSION_DENIED\` whether or not the entity exists.
 - The clearance here is the lowest that may call at all. What a caller reads is still redacted to

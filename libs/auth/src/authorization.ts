@@ -9,8 +9,11 @@ import { NotFoundError, PermissionDeniedError } from '@rampart/errors';
 import type { Caller } from './caller';
 import { CLEARANCES, clearanceAtLeast, type Clearance, type Role } from './roles';
 
-/** `own`: the caller's organisation's entities only; `any`: every organisation's. */
-export type OrganizationScope = 'own' | 'any';
+/**
+ * `own`: the caller's organisation's entities only; `any`: every organisation's; `addressed`: those
+ * addressed to the agency in the caller's token, in any organisation (a consultee's cases).
+ */
+export type OrganizationScope = 'own' | 'any' | 'addressed';
 
 export interface Grant {
   readonly role: Role;
@@ -40,6 +43,8 @@ export interface Access {
   readonly grant: Grant;
   /** The organisation the call is limited to; undefined when it may see every organisation's. */
   readonly organization: string | undefined;
+  /** `addressed`: the agency an entity must be addressed to ('' when the token names none: nothing is). */
+  readonly agency?: string;
 }
 
 /** The proto method name of a table key: getCase -> GetCase. */
@@ -58,7 +63,7 @@ export function authorize<Rpc extends string>(table: AuthorizationTable<Rpc>, rp
   const held = rule.grants.filter((g) => caller.roles.includes(g.role));
   const cleared = held.filter((g) => clearanceAtLeast(caller.clearance, g.clearance));
   const grant = cleared.find((g) => g.scope === 'any') ?? cleared[0];
-  if (grant) return { grant, organization: grant.scope === 'own' ? caller.organization : undefined };
+  if (grant) return { grant, organization: grant.scope === 'own' ? caller.organization : undefined, ...(grant.scope === 'addressed' ? { agency: caller.agency ?? '' } : {}) };
   if (held.length === 0) {
     const roles = [...new Set(rule.grants.map((g) => g.role))];
     throw new PermissionDeniedError(roles.length === 0 ? `${rpcName(rpc)} is not open to any caller` : `${rpcName(rpc)} requires one of the roles: ${roles.join(', ')}`);
@@ -68,10 +73,12 @@ export function authorize<Rpc extends string>(table: AuthorizationTable<Rpc>, rp
 }
 
 /**
- * The entity when the call may see it. A missing entity and another organisation's answer the same
- * NOT_FOUND, with the same message, so existence does not leak across organisations.
+ * The entity when the call may see it. A missing entity, another organisation's and, for an
+ * `addressed` scope, one not addressed to the caller's agency (`addressedTo` lists the agencies it
+ * is; none when not given) answer the same NOT_FOUND, with the same message, so existence does not leak.
  */
-export function inScope<T extends { readonly organization: string }>(access: Access, entity: T | undefined, notFound: string): T {
+export function inScope<T extends { readonly organization: string }>(access: Access, entity: T | undefined, notFound: string, addressedTo: (entity: T) => readonly string[] = () => []): T {
   if (!entity || (access.organization !== undefined && entity.organization !== access.organization)) throw new NotFoundError(notFound);
+  if (access.agency !== undefined && (access.agency === '' || !addressedTo(entity).includes(access.agency))) throw new NotFoundError(notFound);
   return entity;
 }

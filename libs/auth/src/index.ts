@@ -7,3 +7,4 @@ export * from './subjects';
 export * from './authorization';
 export * from './authorization-doc';
 export * from './markings';
+export * from './refusal';

@@ -5,20 +5,15 @@
  * already a safe token, never rewritten: rewriting (`a.b` -> `a_b`) would give two organisations one
  * subject. The verifier refuses tokens whose `org` breaks this rule; the builders below refuse too.
  */
+import { isSubjectToken, SUBJECT_TOKEN_RULE } from '@rampart/errors';
 
-/** Letters, digits, `_` and `-`, 1 to 64: no `.` (separator), `*` or `>` (wildcards), no whitespace. */
-export const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
-
-export const SUBJECT_TOKEN_RULE = '1 to 64 letters, digits, _ or -';
-
-export function isSubjectToken(value: unknown): value is string {
-  return typeof value === 'string' && SUBJECT_TOKEN.test(value);
-}
+// The rule itself is shared with every other subject builder (timers, audit): one definition.
+export { isSubjectToken, SUBJECT_TOKEN, SUBJECT_TOKEN_RULE } from '@rampart/errors';
 
 /** `value` itself, when it is a safe subject token; anything else is a bug where the id entered. */
 export function subjectToken(value: string, what = 'organisation id'): string {
-  if (SUBJECT_TOKEN.test(value)) return value;
-  throw new Error(`${what} ${JSON.stringify(value.slice(0, 80))} is not a NATS subject token (${SUBJECT_TOKEN_RULE})`);
+  if (isSubjectToken(value)) return value;
+  throw new Error(`${what} ${JSON.stringify(String(value).slice(0, 80))} is not a NATS subject token (${SUBJECT_TOKEN_RULE})`);
 }
 
 /** `tail` is the publishing area's `<area>.<thing>.<verb>`: fixed by code, never from input. */

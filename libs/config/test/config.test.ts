@@ -18,4 +18,10 @@ describe('configuration', () => {
       expect(text).toMatch(/METRICS_PORT: .*"abc"/);
     }
   });
+
+  it('bounds every MongoDB driver timeout by default, and refuses 0 (the driver reads it as no timeout), naming the variable', () => {
+    expect(loadConfig(schema, {})).toMatchObject({ MONGODB_SERVER_SELECTION_TIMEOUT_MS: 5_000, MONGODB_CONNECT_TIMEOUT_MS: 5_000, MONGODB_SOCKET_TIMEOUT_MS: 60_000 });
+    expect(() => loadConfig(schema, { MONGODB_SOCKET_TIMEOUT_MS: '0' })).toThrow(/MONGODB_SOCKET_TIMEOUT_MS: .*"0"/);
+    expect(() => loadConfig(schema, { MONGODB_SERVER_SELECTION_TIMEOUT_MS: 'soon' })).toThrow(/MONGODB_SERVER_SELECTION_TIMEOUT_MS/);
+  });
 });

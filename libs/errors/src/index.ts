@@ -94,3 +94,4 @@ export class UnavailableError extends RampartError {
   readonly kind = 'unavailable';
 }
 export * from './fields';
+export * from './subject-token';

@@ -1,13 +1,19 @@
 /**
- * A service area's audit trail on JetStream: CloudEvents `rampart.<area>.audit.recorded` in stream
- * `<AREA>_AUDIT`, which only auditors may read (nats-server account permissions on that subject).
+ * A service area's audit trail on JetStream: CloudEvents `rampart.<area>.audit.recorded.<marking>`
+ * in stream `<AREA>_AUDIT`, which only auditors may read. Each record goes on the subject of its own
+ * marking (also in its `Rampart-Marking` header and its data's `marking`), so nats-server account
+ * permissions grant an auditor exactly the levels up to its clearance, e.g.
+ * `rampart.*.audit.recorded.UNCLASSIFIED` and `rampart.*.audit.recorded.CUI` for a CUI auditor, and
+ * `listAuditRecords` reads only the levels it is given. The CloudEvents type stays
+ * `rampart.<area>.audit.recorded.v1`: the marking is where the record is, not what it is.
  *
  * Recording never blocks or fails the request that is audited: records wait in a bounded in-memory
  * queue and are published in the background, retried with backoff while NATS is away. When the queue
  * is full (a long outage) new records are dropped, counted in `rampart.audit.dropped` and logged.
  */
 import { headers as natsHeaders } from '@nats-io/nats-core';
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { isSubjectToken } from '@rampart/errors';
 import type { Counter } from '@opentelemetry/api';
 import { v7 as uuidv7 } from 'uuid';
 import { rampartMeter, type Logger } from '@rampart/telemetry';
@@ -19,6 +25,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function auditEventName(area: string): EventName {
   return { area, thing: 'audit', verb: 'recorded' };
+}
+
+export const MARKING_HEADER = 'Rampart-Marking';
+
+/** Where an area's records of one marking are published: `rampart.<area>.audit.recorded.<marking>`. */
+export function auditSubject(area: string, marking: string): string {
+  if (!isSubjectToken(marking)) throw new RangeError(`audit marking ${JSON.stringify(String(marking).slice(0, 40))} is not a subject token`);
+  return `${natsSubject(auditEventName(area))}.${marking}`;
 }
 
 
@@ -38,6 +52,11 @@ export function auditStream(area: string, replicas = 1, maxAgeMs = 366 * DAY_MS)
 export interface AuditTrailOptions {
   js: JetStreamClient;
   area: string;
+  /**
+   * The markings a record may carry, lowest first (the clearances of @rampart/auth). A record whose
+   * marking is not one of them is a bug; it is published at the highest, never lower.
+   */
+  markings: readonly string[];
   logger: Logger;
   /** Records held while NATS is away; beyond it new records are dropped. */
   capacity?: number;
@@ -48,18 +67,24 @@ export interface AuditTrailOptions {
 
 interface Pending {
   id: string;
+  subject: string;
+  marking: string;
   body: Uint8Array;
 }
 
 /** How often, at most, a run of dropped records is logged. */
 const DROP_LOG_EVERY_MS = 10_000;
 
-export class AuditTrail<T extends object> {
+/** What every record carries: the marking of what it reveals. */
+export interface MarkedRecord {
+  marking: string;
+}
+
+export class AuditTrail<T extends MarkedRecord> {
   private readonly queue: Pending[] = [];
   private readonly capacity: number;
   private readonly batchSize: number;
   private readonly publishTimeoutMs: number;
-  private readonly subject: string;
   private readonly stopping = new AbortController();
   private readonly dropped: Counter;
   private closing = false;
@@ -73,7 +98,7 @@ export class AuditTrail<T extends object> {
     this.capacity = options.capacity ?? 10_000;
     this.batchSize = options.batchSize ?? 64;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
-    this.subject = natsSubject(auditEventName(options.area));
+    if (options.markings.length === 0 || !options.markings.every(isSubjectToken)) throw new RangeError('audit markings must be subject tokens, at least one');
     const meter = rampartMeter();
     this.dropped = meter.createCounter('rampart.audit.dropped', { description: 'Audit records dropped (queue full while NATS was away, or at shutdown)', unit: '{record}' });
     meter
@@ -97,15 +122,22 @@ export class AuditTrail<T extends object> {
       this.drop(1, this.closing ? 'shutdown' : 'queue_full');
       return;
     }
+    const { markings } = this.options;
+    let marking = data.marking;
+    if (!markings.includes(marking)) {
+      // Fail closed: a record of unknown marking is shown only to those who may see everything.
+      this.options.logger.error({ marking: String(marking).slice(0, 40) }, 'audit record with an unknown marking; published at the highest');
+      marking = markings[markings.length - 1]!;
+    }
     const id = uuidv7();
-    const event: CloudEvent<T & { revision: number }> = createEvent(auditEventName(this.options.area), id, { ...data, revision: 1 });
+    const event: CloudEvent<T & { revision: number }> = createEvent(auditEventName(this.options.area), id, { ...data, marking, revision: 1 });
     const body = Buffer.from(JSON.stringify(event));
     // A record that NATS would never take must not sit at the head of the queue forever.
     if (body.length > MAX_RECORD_BYTES) {
       this.drop(1, 'too_large');
       return;
     }
-    this.queue.push({ id: event.id, body });
+    this.queue.push({ id: event.id, subject: auditSubject(this.options.area, marking), marking, body });
     this.wake?.();
   }
 
@@ -147,7 +179,8 @@ export class AuditTrail<T extends object> {
   private async publish(pending: Pending): Promise<void> {
     const h = natsHeaders();
     h.set('content-type', CLOUDEVENTS_CONTENT_TYPE);
-    await this.options.js.publish(this.subject, pending.body, { msgID: pending.id, headers: h, timeout: this.publishTimeoutMs });
+    h.set(MARKING_HEADER, pending.marking);
+    await this.options.js.publish(pending.subject, pending.body, { msgID: pending.id, headers: h, timeout: this.publishTimeoutMs });
   }
 
   private drop(count: number, reason: 'queue_full' | 'shutdown' | 'too_large'): void {
@@ -167,15 +200,52 @@ export interface StoredAuditRecord<T = unknown> {
   event: CloudEvent<T>;
 }
 
-/** Reads an area's audit records from `fromSequence` on (the `rampart audit list` CLI). */
-export async function listAuditRecords(jsm: JetStreamManager, area: string, options: { limit?: number; fromSequence?: number } = {}): Promise<StoredAuditRecord[]> {
+export interface ListAuditOptions {
+  /**
+   * The markings the reader may see: the levels up to its clearance, never more. Only their
+   * subjects are read, each through a consumer filtered on it (the consumer-create API subject names
+   * the filter, so nats-server permissions can grant exactly these).
+   */
+  markings: readonly string[];
+  limit?: number;
+  fromSequence?: number;
+}
+
+/** How long a read waits for a message the consumer said was pending. */
+const READ_TIMEOUT_MS = 5_000;
+
+/** Reads an area's audit records of `markings` from `fromSequence` on, in stream order (the `rampart audit list` CLI). */
+export async function listAuditRecords(jsm: JetStreamManager, area: string, options: ListAuditOptions): Promise<StoredAuditRecord[]> {
   const stream = auditStream(area).name;
-  const info = await jsm.streams.info(stream);
   const limit = options.limit ?? 100;
+  const js = jsm.jetstream();
   const out: StoredAuditRecord[] = [];
-  for (let seq = Math.max(info.state.first_seq, options.fromSequence ?? 0); seq <= info.state.last_seq && out.length < limit; seq++) {
-    const msg = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
-    if (msg) out.push({ sequence: msg.seq, event: msg.json<CloudEvent>() });
+  for (const marking of new Set(options.markings)) {
+    const name = `audit-reader-${uuidv7()}`;
+    const info = await jsm.consumers.add(stream, {
+      name,
+      filter_subject: auditSubject(area, marking),
+      ack_policy: AckPolicy.None,
+      mem_storage: true,
+      inactive_threshold: 60_000_000_000,
+      ...(options.fromSequence && options.fromSequence > 1
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSequence }
+        : { deliver_policy: DeliverPolicy.All }),
+    });
+    try {
+      // Each level's first `limit` records hold the first `limit` of all levels together.
+      const wanted = Math.min(limit, info.num_pending);
+      if (wanted === 0) continue;
+      const consumer = await js.consumers.get(stream, name);
+      const messages = await consumer.fetch({ max_messages: wanted, expires: READ_TIMEOUT_MS });
+      let received = 0;
+      for await (const msg of messages) {
+        out.push({ sequence: msg.seq, event: msg.json<CloudEvent>() });
+        if (++received >= wanted) break;
+      }
+    } finally {
+      await jsm.consumers.delete(stream, name).catch(() => false);
+    }
   }
-  return out;
+  return out.sort((a, b) => a.sequence - b.sequence).slice(0, limit);
 }

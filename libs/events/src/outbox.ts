@@ -43,12 +43,21 @@ export interface OutboxDocument {
  */
 export const OUTBOX_PENDING_INDEX: IndexDescription & { name: string } = { key: { 'outbox.createdAt': 1 }, name: 'outbox_pending' };
 
+/** What a store knows of the write it reports. */
+export interface WrittenOptions {
+  /**
+   * The write created the document, so `entries` are all it holds: the relay needs no read to
+   * know that nothing older is pending there. Leave it unset for a change to an existing document.
+   */
+  created?: boolean;
+}
+
 /**
  * Told by a store, right after a write commits, which entries that write added to which document.
  * It must not throw or wait: the request that wrote does not wait for its events to go out.
  */
 export interface OutboxPublisher {
-  written(documentId: OutboxDocumentId, entries: readonly OutboxEntry[]): void;
+  written(documentId: OutboxDocumentId, entries: readonly OutboxEntry[], options?: WrittenOptions): void;
 }
 
 /** Before a relay is attached (tools, tests of a store alone): entries wait for a relay's sweep. */

@@ -2,8 +2,11 @@
  * Publishes outbox entries to JetStream and removes them from their document.
  *
  * The request path: a store hands the relay what a write just committed (`written`); the relay
- * publishes those entries at once, in the background (the RPC does not wait), then removes exactly
- * them with one `_id`-only update (OutboxRemovals). Nothing else runs per request, on any engine.
+ * publishes at once, in the background (the RPC does not wait), then removes exactly what it
+ * published with one `_id`-only update (OutboxRemovals). Before a change to an existing document
+ * it reads that document's outbox by `_id`: an older entry may still be pending there (another
+ * replica's, whose publish is late or failed, or one a crash left), and it goes out first. A write
+ * that created its document needs no read. Nothing else runs per request, on any engine.
  *
  * The sweep catches up on what nobody published: at start-up (a crash of this process), after a
  * failed publish (NATS down), and every `sweepIntervalMs` for entries older than `graceMs` (another
@@ -13,7 +16,12 @@
  *
  * Every replica runs one per outbox collection. Two of them may publish the same entry; JetStream's
  * duplicate window (Nats-Msg-Id = event id) stores it once and consumers are idempotent beyond it.
- * Within a process, one document's entries go out in the order they were written.
+ *
+ * One document's entries go out in the order they were written, across replicas: every publish
+ * starts from the oldest entry pending in the document as read (its outbox is in write order, as
+ * `$push` appends) and goes on in order, waiting for each acknowledgement. An entry missing from
+ * that read was removed, and only what went out is removed, so everything older than what is
+ * published is in the stream already.
  */
 import { context } from '@opentelemetry/api';
 import { headers as natsHeaders } from '@nats-io/nats-core';
@@ -24,7 +32,7 @@ import { backoffDelay, sleep } from './backoff';
 import { DocumentLocks } from './document-locks';
 import { CLOUDEVENTS_CONTENT_TYPE } from './envelope';
 import { OutboxRemovals } from './outbox-removals';
-import type { OutboxDocument, OutboxDocumentId, OutboxEntry, OutboxPublisher } from './outbox';
+import type { OutboxDocument, OutboxDocumentId, OutboxEntry, OutboxPublisher, WrittenOptions } from './outbox';
 
 export interface RelayOptions {
   collection: Collection<OutboxDocument>;
@@ -98,8 +106,11 @@ export class OutboxRelay implements OutboxPublisher {
     this.loop ??= this.run();
   }
 
-  /** A write just committed `entries` into document `id`: publish them now, without waiting. */
-  written(id: OutboxDocumentId, entries: readonly OutboxEntry[]): void {
+  /**
+   * A write just committed `entries` into document `id`: publish them now, without waiting, after
+   * any older entry still pending in the document.
+   */
+  written(id: OutboxDocumentId, entries: readonly OutboxEntry[], options: WrittenOptions = {}): void {
     if (entries.length === 0) return;
     for (const entry of entries) this.unpublished.set(entry.id, entry.createdAt);
     if (this.stopping.signal.aborted) return; // the next start's sweep publishes them
@@ -110,8 +121,34 @@ export class OutboxRelay implements OutboxPublisher {
         for (const entry of entries) skipped.add(entry.id); // the catch-up publishes these, after the earlier ones
         return;
       }
-      await this.publishDocument(id, [...entries], 'request');
+      const pending = options.created ? [...entries] : await this.pendingWith(id, entries);
+      if (pending) await this.publishDocument(id, pending, 'request');
     }));
+  }
+
+  /**
+   * What document `id` holds pending, oldest first, up to the newest of `mine` (what a write just
+   * added), read by `_id`: older entries go out before them. Undefined when the read failed: the
+   * document is then left to the catch-up, whole and in order.
+   */
+  private async pendingWith(id: OutboxDocumentId, mine: readonly OutboxEntry[]): Promise<OutboxEntry[] | undefined> {
+    let outbox: OutboxEntry[];
+    try {
+      const doc = await this.collection.findOne({ _id: id } as Filter<OutboxDocument>, { projection: { outbox: 1 } });
+      outbox = doc?.outbox ?? [];
+    } catch (error) {
+      this.options.logger.warn({ err: error, documentId: id }, 'reading an outbox before publishing failed; catching up later');
+      this.fellBehind(id);
+      return undefined;
+    }
+    // Ours already gone went out another way (another replica published from its own read).
+    for (const entry of mine) if (!outbox.some((e) => e.id === entry.id)) this.unpublished.delete(entry.id);
+    // Up to our newest entry; what this process published and is still removing is in the stream
+    // already. Entries after ours are later writes, published by their own writers.
+    const pending = outbox.filter((e) => !this.removing.has(e.id));
+    const ours = new Set(mine.map((e) => e.id));
+    const last = pending.reduce((at, e, i) => (ours.has(e.id) ? i : at), -1);
+    return pending.slice(0, last + 1);
   }
 
   /**
@@ -216,9 +253,13 @@ export class OutboxRelay implements OutboxPublisher {
   private async sweepDocument(doc: Pick<OutboxDocument, '_id' | 'outbox'>, cutoff: Date): Promise<boolean> {
     const key = String(doc._id);
     const wasBehind = this.behind.has(key);
-    // A document that fell behind goes out whole; others only what is old enough. What this
-    // process published and is still removing is not published again.
-    const entries = (wasBehind ? doc.outbox : doc.outbox.filter((e) => e.createdAt <= cutoff)).filter((e) => !this.removing.has(e.id));
+    // What this process published and is still removing is not published again. A document that
+    // fell behind goes out whole; others from the oldest entry up to the first that is not old
+    // enough: that one's writer may be publishing it now, and nothing after it may overtake it
+    // (the array is in write order; writers' clocks may disagree).
+    const pending = doc.outbox.filter((e) => !this.removing.has(e.id));
+    const young = pending.findIndex((e) => e.createdAt > cutoff);
+    const entries = wasBehind || young < 0 ? pending : pending.slice(0, young);
     if (entries.length === 0) {
       // Nothing left here to publish: what was skipped for it is gone (or in flight), so it is not behind.
       const skipped = this.behind.get(key);

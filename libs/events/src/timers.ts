@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { context } from '@opentelemetry/api';
 import { JetStreamApiError, type JetStreamClient, type JetStreamPublishOptions } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
-import { UnavailableError } from '@rampart/errors';
+import { isSubjectToken, SUBJECT_TOKEN_RULE, UnavailableError } from '@rampart/errors';
 import { injectTraceContext, withPublishSpan } from '@rampart/telemetry';
 import { CLOUDEVENTS_CONTENT_TYPE, type CloudEvent } from './envelope';
 import type { StreamSpec } from './streams';
@@ -43,16 +43,14 @@ export interface TimerData {
 
 export const MAX_TIMER_PAYLOAD_BYTES = 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Kinds, ids and areas are single NATS subject tokens: no `.`, no wildcards, no spaces. */
-const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
-
+/** Kinds, ids and areas are single NATS subject tokens, by the one rule every subject builder uses. */
 export function isTimerToken(value: string): boolean {
-  return TOKEN.test(value);
+  return isSubjectToken(value);
 }
 
 function assertToken(what: string, value: string): void {
-  if (typeof value !== 'string' || !TOKEN.test(value)) {
-    throw new RangeError(`timer ${what} ${JSON.stringify(value)} is not a subject token (1-128 of A-Z a-z 0-9 _ -)`);
+  if (!isSubjectToken(value)) {
+    throw new RangeError(`timer ${what} ${JSON.stringify(String(value).slice(0, 80))} is not a subject token (${SUBJECT_TOKEN_RULE})`);
   }
 }
 

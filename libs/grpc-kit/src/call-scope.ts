@@ -12,6 +12,7 @@ export interface ServerCall {
   readonly metadata: Metadata;
   getDeadline(): Deadline;
   getPath(): string;
+  getPeer(): string;
   on(event: 'cancelled', listener: () => void): unknown;
   removeListener(event: 'cancelled', listener: () => void): unknown;
 }

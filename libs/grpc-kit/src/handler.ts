@@ -2,7 +2,8 @@
  * Adapts plain async functions to grpc-js handlers. Every call is authenticated (bearer JWT), runs
  * under one AbortSignal (the client's deadline, capped, or its cancellation: see CallScope), is
  * answered exactly once with its errors mapped in one place, is timed (`rpc.server.call.duration`)
- * and, once its handler has run, audited.
+ * and, once its handler has run, audited. A call already over when it arrives gets no token
+ * verification; the verifier bounds its own checks in flight (RESOURCE_EXHAUSTED past them).
  *
  * Nothing here ever leaves a promise without a handler: token verification and the handler's work
  * are only ever awaited through `CallScope.race`, and the handler's own result is settled into an
@@ -11,13 +12,13 @@
 import type { handleClientStreamingCall, handleUnaryCall, Metadata, sendUnaryData, ServerReadableStream, ServerUnaryCall, StatusObject } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
-import { UnauthenticatedError } from '@rampart/errors';
-import type { Caller, TokenVerifier } from '@rampart/auth';
+import { TokenRefusedError, VerificationsExhaustedError, type Caller, type TokenVerifier } from '@rampart/auth';
 import type { Logger } from '@rampart/telemetry';
 import { abortable } from './abort';
 import { actionOf, actorOf, collectIds, withheldFieldsOf, type AuditSink } from './audit';
 import { recordCall, statusName } from './call-metrics';
 import { CallScope, type ServerCall } from './call-scope';
+import { RefusalAudit } from './refusal-audit';
 import { toStatus } from './status';
 
 export interface RequestContext {
@@ -44,26 +45,67 @@ export interface HandlerKit {
   maxRunningHandlers?: number;
   /** Where every call whose handler ran is recorded; required, so no service can go unaudited. */
   audit: AuditSink;
+  /** Where refused tokens are recorded, rate-limited; by default one per `audit` sink. */
+  refusals?: RefusalAudit;
 }
 
 const DEFAULT_MAX_DEADLINE_MS = 30_000;
 
-export async function authenticate(metadata: Metadata, verifier: TokenVerifier): Promise<Caller> {
+/** The bearer token in `metadata`; refuses a missing or malformed authorization header. */
+export function bearerToken(metadata: Metadata): string {
   const header = metadata.get('authorization')[0];
-  if (typeof header !== 'string' || header === '') throw new UnauthenticatedError('missing bearer token (authorization metadata)');
+  if (typeof header !== 'string' || header === '') throw new TokenRefusedError('missing', 'missing bearer token (authorization metadata)');
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new UnauthenticatedError('authorization metadata must be "Bearer <token>"');
-  return verifier(match[1]!);
+  if (!match) throw new TokenRefusedError('malformed', 'authorization metadata must be "Bearer <token>"');
+  return match[1]!;
+}
+
+export async function authenticate(metadata: Metadata, verifier: TokenVerifier): Promise<Caller> {
+  return verifier(bearerToken(metadata));
+}
+
+const defaultRefusals = new WeakMap<AuditSink, RefusalAudit>();
+
+function refusalsOf(kit: HandlerKit): RefusalAudit {
+  if (kit.refusals) return kit.refusals;
+  let refusals = defaultRefusals.get(kit.audit);
+  if (!refusals) defaultRefusals.set(kit.audit, (refusals = new RefusalAudit(kit.audit)));
+  return refusals;
+}
+
+/**
+ * Verifies the call's token, unless the call is already over: its answer is sent, and a flood of
+ * tiny deadlines must not buy signature checks. A refusal is recorded (rate-limited) whether or not
+ * the client is still waiting: a forged token with a tiny deadline is still an attempt. A token the
+ * verifier had no room to check was not refused.
+ */
+function verifyCaller(kit: HandlerKit, scope: CallScope, call: ServerCall, info: CallInfo): Promise<Caller> {
+  let token: string | undefined;
+  const verified = (async () => {
+    token = bearerToken(call.metadata);
+    scope.throwIfOver();
+    return kit.verifier(token);
+  })();
+  void verified.catch((error: unknown) => {
+    if (scope.signal.aborted && error === scope.signal.reason) return;
+    if (error instanceof VerificationsExhaustedError) return;
+    try {
+      refusalsOf(kit).refused({ path: info.path, token, error, peer: call.getPeer(), startedAtIso: info.startedAtIso, ...(info.traceId ? { traceId: info.traceId } : {}) });
+    } catch (failure) {
+      kit.logger.error({ err: failure }, 'could not record a refused authentication');
+    }
+  });
+  return verified;
 }
 
 /** What a call ends with: the response, or the status to answer with. */
 type Outcome<Res> = { response: Res } | { status: Partial<StatusObject> };
 
-/** The handler's result as an outcome; never rejects, even when the handler throws before its first await. */
 /** Handlers running in this process, whatever service they belong to. */
 let runningHandlers = 0;
 const DEFAULT_MAX_RUNNING_HANDLERS = 1_000;
 
+/** The handler's result as an outcome; never rejects, even when the handler throws before its first await. */
 function settle<Res>(run: () => Promise<Res>, logger: Logger): Promise<Outcome<Res>> {
   return new Promise<Res>((resolve) => resolve(run())).then(
     (response) => ({ response }),
@@ -92,6 +134,8 @@ function audit<Res>(kit: HandlerKit, info: CallInfo, caller: Caller, scope: Call
   // Aborted before the handler finished: the client got the abort's status, not this outcome.
   const answered = scope.signal.aborted ? toStatus(scope.signal.reason, kit.logger).code : codeOf(outcome);
   kit.audit.record({
+    kind: 'call',
+    marking: caller.clearance,
     service: info.path.slice(1, slash),
     rpc,
     action: actionOf(rpc),
@@ -112,7 +156,7 @@ type Work<Res> = (ctx: RequestContext, scope: CallScope) => Promise<Res>;
 async function runCall<Res>(kit: HandlerKit, scope: CallScope, call: ServerCall, info: CallInfo, work: Work<Res>): Promise<Outcome<Res>> {
   let caller: Caller;
   try {
-    caller = await scope.race(authenticate(call.metadata, kit.verifier));
+    caller = await scope.race(verifyCaller(kit, scope, call, info));
   } catch (error) {
     return { status: toStatus(error, kit.logger) };
   }

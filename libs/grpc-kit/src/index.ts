@@ -5,6 +5,7 @@ export * from './lifecycle';
 export * from './client';
 export * from './abort';
 export * from './audit';
+export * from './refusal-audit';
 export * from './call-scope';
 export * from './runtime';
 export * from './enum-table';

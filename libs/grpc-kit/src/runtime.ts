@@ -7,10 +7,12 @@
  * what the service opened (its database last).
  */
 import type { Collection, Document } from 'mongodb';
-import { verifierFromConfig, type TokenVerifier, type VerifierConfig } from '@rampart/auth';
+import { CLEARANCES, verifierFromConfig, type TokenVerifier, type VerifierConfig } from '@rampart/auth';
 import {
   AuditTrail,
   auditStream,
+  ClaimedChanges,
+  ClaimsSweep,
   connectEventBus,
   deadLetterStream,
   EventConsumer,
@@ -30,6 +32,7 @@ import {
 import { createLogger, type Logger } from '@rampart/telemetry';
 import type { AuditRecord } from './audit';
 import type { HandlerKit } from './handler';
+import { RefusalAudit } from './refusal-audit';
 import { GrpcServer, type ServiceBinding } from './server';
 
 /** The variables of every service process the runtime reads (see libs/config `serviceConfig`). */
@@ -59,6 +62,7 @@ export interface RuntimeOptions {
 
 export class ServiceRuntime {
   private readonly relays: OutboxRelay[] = [];
+  private readonly claimsSweeps: ClaimsSweep[] = [];
   private readonly consumers: EventConsumer[] = [];
   private readonly beforeConsumersStop: (() => void)[] = [];
   private readonly closers: (() => Promise<void>)[] = [];
@@ -69,6 +73,7 @@ export class ServiceRuntime {
     readonly verifier: TokenVerifier,
     readonly bus: EventBus,
     readonly audit: AuditTrail<AuditRecord>,
+    private readonly refusals: RefusalAudit,
   ) {}
 
   static async start(options: RuntimeOptions): Promise<ServiceRuntime> {
@@ -89,19 +94,22 @@ export class ServiceRuntime {
       ],
     });
     if (deadLetters) registerDeadLetterMetrics(bus.jsm, deadLetters.name);
-    const audit = new AuditTrail<AuditRecord>({ js: bus.js, area, logger: logger.child({ component: 'audit-trail' }) }).start();
-    return new ServiceRuntime(options, logger, verifier, bus, audit);
+    // Each record goes on the subject of its marking: auditors are granted the levels up to their clearance.
+    const audit = new AuditTrail<AuditRecord>({ js: bus.js, area, markings: CLEARANCES, logger: logger.child({ component: 'audit-trail' }) }).start();
+    return new ServiceRuntime(options, logger, verifier, bus, audit, new RefusalAudit(audit));
   }
 
   /** The handler kit of the service's gRPC implementation. */
   kit(extra: Pick<HandlerKit, 'maxDeadlineMs' | 'maxRunningHandlers'> = {}): HandlerKit {
-    return { verifier: this.verifier, logger: this.logger, audit: this.audit, ...extra };
+    return { verifier: this.verifier, logger: this.logger, audit: this.audit, refusals: this.refusals, ...extra };
   }
 
   /**
    * A started relay for one collection with an outbox: each write hands it its events, which it
    * publishes at once; its sweep (now, then every OUTBOX_SWEEP_MS) catches up after a crash or an
-   * outage. `locks` are the store's own, held by its writers to the same documents.
+   * outage. `locks` are the store's own, held by its writers to the same documents. When the
+   * collection changes by claim (a ClaimedChanges built on this same collection object), its
+   * claims sweep runs too, at start-up and on the same interval.
    */
   relay<T extends Document & Pick<OutboxDocument, 'outbox'>>(collection: Collection<T>, locks: DocumentLocks): OutboxRelay {
     const relay = new OutboxRelay({
@@ -114,6 +122,13 @@ export class ServiceRuntime {
     });
     this.relays.push(relay);
     relay.start();
+    // A collection changed by claim gets the claims sweep on the same interval (claims-sweep.ts).
+    const changes = ClaimedChanges.of(collection);
+    if (changes) {
+      const sweep = new ClaimsSweep({ changes, logger: this.logger.child({ component: 'claims-sweep', collection: collection.collectionName }), intervalMs: this.options.config.OUTBOX_SWEEP_MS });
+      this.claimsSweeps.push(sweep);
+      sweep.start();
+    }
     return relay;
   }
 
@@ -152,7 +167,9 @@ export class ServiceRuntime {
         for (const hook of this.beforeConsumersStop) hook();
         await Promise.all(this.consumers.map((c) => c.stop()));
         await server.shutdown(config.SHUTDOWN_GRACE_MS);
+        await Promise.all(this.claimsSweeps.map((s) => s.stop()));
         await Promise.all(this.relays.map((r) => r.stop()));
+        this.refusals.flush();
         await this.audit.stop();
         await this.bus.nc.drain();
         for (const close of this.closers) await close();

@@ -3,7 +3,8 @@
  * field violations in `grpc-status-details-bin`, the richer error model clients can decode.
  */
 import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
-import { MongoNetworkError, MongoServerSelectionError } from 'mongodb';
+import { MongoClientClosedError, MongoNetworkError, MongoOperationTimeoutError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
+import { VerificationsExhaustedError } from '@rampart/auth';
 import { RampartError, ValidationError, type ErrorKind } from '@rampart/errors';
 import { rpcErrorDetails, rpcStatus } from '@rampart/proto';
 import type { Logger } from '@rampart/telemetry';
@@ -42,13 +43,31 @@ export function toStatus(error: unknown, logger: Logger): Partial<StatusObject> 
   if (error instanceof RampartError) return { code: CODES[error.kind], details: error.message };
   if (error instanceof DeadlineExceededError) return { code: status.DEADLINE_EXCEEDED, details: error.message };
   if (error instanceof CancelledError) return { code: status.CANCELLED, details: error.message };
-  if (error instanceof MongoServerSelectionError || error instanceof MongoNetworkError) {
+  if (error instanceof VerificationsExhaustedError) return { code: status.RESOURCE_EXHAUSTED, details: error.message };
+  if (isDatabaseUnavailable(error)) {
     logger.error({ err: error }, 'database unavailable');
     return { code: status.UNAVAILABLE, details: 'database unavailable, retry later' };
   }
   // Anything else is our bug: log it whole, tell the client nothing internal.
   logger.error({ err: error }, 'unhandled error in RPC');
   return { code: status.INTERNAL, details: 'internal error' };
+}
+
+/**
+ * The database did not answer in time or cannot be reached: no server to select, a connection lost
+ * or timed out (socketTimeoutMS: MongoNetworkTimeoutError, a MongoNetworkError, as is a cleared
+ * pool), no pooled connection free in time (the driver does not export that error's class), an
+ * operation timeout, or the client closing at shutdown. The caller may retry; the text is ours.
+ */
+function isDatabaseUnavailable(error: unknown): boolean {
+  return (
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNetworkError ||
+    error instanceof MongoOperationTimeoutError ||
+    error instanceof MongoTopologyClosedError ||
+    error instanceof MongoClientClosedError ||
+    (error instanceof Error && error.name === 'MongoWaitQueueTimeoutError')
+  );
 }
 
 function badRequest(error: ValidationError): Partial<StatusObject> {

@@ -36,6 +36,20 @@ describe('audit record contents', () => {
     expect(ids.size).toBe(MAX_IDS);
   });
 
+  it('stops walking a message once it has the most ids it keeps', () => {
+    let looked = 0;
+    // Each item past the cap counts the times it is looked into.
+    const watched = () => new Proxy({ id: 'late' }, { ownKeys: (target) => (looked++, Reflect.ownKeys(target)) });
+    const message = { items: [...Array.from({ length: MAX_IDS }, (_, i) => ({ id: `i${i}` })), ...Array.from({ length: 10_000 }, watched)] };
+    const ids = new Set<string>();
+    collectIds(message, ids, false);
+    expect(ids.size).toBe(MAX_IDS);
+    expect(looked).toBe(0);
+    // A streamed request's later messages are not walked at all once the cap is reached.
+    collectIds({ items: [watched()] }, ids, false);
+    expect(looked).toBe(0);
+  });
+
   it('calls Get and List reads, everything else a change', () => {
     expect(['GetCase', 'ListSubmissions', 'SubmitModel', 'ReleaseAssessment', 'Getaway'].map(actionOf)).toEqual(['read', 'read', 'change', 'change', 'change']);
   });

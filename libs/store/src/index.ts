@@ -5,11 +5,29 @@
 import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription } from 'mongodb';
 import { ValidationError, type FieldViolation } from '@rampart/errors';
 
+/**
+ * The driver's timeouts (driver 7 has no working `timeoutMS`; these bound each step instead): a
+ * hung or unreachable database fails an operation after at most one of them, never hangs it, and a
+ * call answers UNAVAILABLE (libs/grpc-kit status.ts). Set from MONGODB_*_TIMEOUT_MS (libs/config).
+ */
+export interface MongoTimeouts {
+  /** Waiting for a usable server. */
+  serverSelectionTimeoutMS: number;
+  /** Opening a connection, TCP and handshake; also how fast the monitor notices a server gone silent. */
+  connectTimeoutMS: number;
+  /** Waiting for the answer to one operation on an open connection. */
+  socketTimeoutMS: number;
+}
+
+export const DEFAULT_MONGO_TIMEOUTS: MongoTimeouts = { serverSelectionTimeoutMS: 5_000, connectTimeoutMS: 5_000, socketTimeoutMS: 60_000 };
+
 export interface StoreOptions {
   uri: string;
   database: string;
   /** Shown in the server's logs and currentOp. */
   appName: string;
+  /** Default DEFAULT_MONGO_TIMEOUTS; a service passes its configured ones. */
+  timeouts?: MongoTimeouts | undefined;
 }
 
 export interface MongoStore {
@@ -19,9 +37,12 @@ export interface MongoStore {
 }
 
 export async function connectMongo(options: StoreOptions): Promise<MongoStore> {
+  const timeouts = options.timeouts ?? DEFAULT_MONGO_TIMEOUTS;
   const client = new MongoClient(options.uri, {
     appName: options.appName,
-    serverSelectionTimeoutMS: 10_000,
+    ...timeouts,
+    // Waiting for a pooled connection (all busy on a slow server) is bounded like choosing a server.
+    waitQueueTimeoutMS: timeouts.serverSelectionTimeoutMS,
     // Writes acknowledged by the majority survive a replica-set failover (MongoDB in production).
     writeConcern: { w: 'majority' },
   });

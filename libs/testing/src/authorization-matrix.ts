@@ -10,7 +10,11 @@ import { authorize, CLEARANCES, ROLES, type AuthorizationTable, type Caller, typ
 /** Who may call one RPC: role -> "<scope> <lowest clearance>"; absent roles are refused. */
 export type ExpectedRule = Partial<Record<Role, `${OrganizationScope} ${Clearance}`>>;
 
-/** own: the entity is the caller's organisation's; other: another organisation's; missing: no such id. */
+/**
+ * own: the entity is the caller's organisation's; other: another organisation's; missing: no such
+ * id. For a caller whose scope is `addressed` (a consultee), the entity is addressed to its agency
+ * in `own` and `missing`, and not in `other` (see MatrixOptions.agencies).
+ */
 export type Relation = 'own' | 'other' | 'missing';
 
 export interface Outcome {
@@ -32,13 +36,20 @@ export interface Probe {
   passed: Partial<Record<Relation, status>>;
   /** list: the organisations of the entities a response holds. */
   organizationsIn?(response: unknown): string[];
+  /** list: for each entity a response holds, the agencies it is addressed to. */
+  addresseesIn?(response: unknown): string[][];
 }
 
 export interface MatrixOptions {
   expected: Record<string, ExpectedRule>;
   probes: Record<string, Probe>;
-  /** A token for one role at one clearance in one organisation. */
-  token(role: Role, organization: string, clearance: Clearance): Promise<string>;
+  /** A token for one role at one clearance in one organisation, naming `agency` (for roles that carry one). */
+  token(role: Role, organization: string, clearance: Clearance, agency: string): Promise<string>;
+  /**
+   * The agency of the caller: the probed entities are addressed to `addressed` (the caller's agency
+   * in the own organisation) and not to `other` (in the other organisation).
+   */
+  agencies?: { addressed: string; other: string };
   ownOrganization: string;
   otherOrganization: string;
   /** Ids that appear in answers, masked when comparing the answers for another organisation's entity and a missing one. */
@@ -124,33 +135,42 @@ export async function checkAuthorizationMatrix(options: MatrixOptions): Promise<
   });
 
   const tokens = new Map<string, Promise<string>>();
-  const tokenFor = (role: Role, organization: string, clearance: Clearance) => {
-    const key = `${role}|${organization}|${clearance}`;
-    if (!tokens.has(key)) tokens.set(key, options.token(role, organization, clearance));
+  const tokenFor = (role: Role, organization: string, clearance: Clearance, agency: string) => {
+    const key = `${role}|${organization}|${clearance}|${agency}`;
+    if (!tokens.has(key)) tokens.set(key, options.token(role, organization, clearance, agency));
     return tokens.get(key)!;
   };
+  const agencies = options.agencies ?? { addressed: 'AGENCY-A', other: 'AGENCY-B' };
 
   const answers = await pool(cells, options.concurrency ?? 8, async (cell) => {
-    const organization = cell.relation === 'other' ? options.otherOrganization : options.ownOrganization;
-    const outcome = await options.probes[cell.rpc]!.call(await tokenFor(cell.role, organization, cell.clearance), cell.relation);
-    return { cell, outcome, organization };
+    const other = cell.relation === 'other';
+    const organization = other ? options.otherOrganization : options.ownOrganization;
+    const agency = other ? agencies.other : agencies.addressed;
+    const outcome = await options.probes[cell.rpc]!.call(await tokenFor(cell.role, organization, cell.clearance, agency), cell.relation);
+    return { cell, outcome, organization, agency };
   });
 
   const mismatches: CellResult[] = [];
   const mask = (details: string) => options.ids.reduce((d, id) => d.split(id).join('<id>'), details);
-  for (const { cell, outcome, organization } of answers) {
+  for (const { cell, outcome, organization, agency } of answers) {
     const probe = options.probes[cell.rpc]!;
     const rule = options.expected[cell.rpc];
     if (!rule) throw new Error(`no expectation for ${cell.rpc}`);
     const scope = expectedScope(rule, cell.role, cell.clearance);
     let expected: status;
     if (!scope) expected = status.PERMISSION_DENIED;
-    else if (scope === 'own' && cell.relation === 'other' && probe.kind === 'entity') expected = status.NOT_FOUND;
+    else if ((scope === 'own' || scope === 'addressed') && cell.relation === 'other' && probe.kind === 'entity') expected = status.NOT_FOUND;
     else expected = probe.passed[cell.relation] ?? status.OK;
     let got = name(outcome.code);
     if (outcome.code === status.OK && scope === 'own' && probe.kind === 'list') {
       const foreign = (probe.organizationsIn?.(outcome.response) ?? []).filter((o) => o !== organization);
       if (foreign.length > 0) got = `OK listing other organisations: ${[...new Set(foreign)].join(', ')}`;
+    }
+    if (outcome.code === status.OK && scope === 'addressed' && probe.kind === 'list') {
+      const addressees = probe.addresseesIn?.(outcome.response);
+      if (!addressees) throw new Error(`${cell.rpc} is listed for an addressed scope: its probe must say whom each entity is addressed to`);
+      const unaddressed = addressees.filter((to) => !to.includes(agency)).length;
+      if (unaddressed > 0) got = `OK listing ${unaddressed} entities not addressed to ${agency}`;
     }
     if (got !== name(expected)) mismatches.push({ ...cell, expected: name(expected), got: `${got} (${outcome.details})` });
   }

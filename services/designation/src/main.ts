@@ -2,6 +2,7 @@
  * The designation service: wiring and graceful shutdown. Run with
  * `node --require @rampart/telemetry/register dist/main.js` so tracing wraps grpc-js and mongodb.
  */
+import { mongoTimeouts } from '@rampart/config';
 import { runService, ServiceRuntime } from '@rampart/grpc-kit';
 import { loadDesignationConfig, type DesignationConfig } from './config';
 import { CONSULTATION_DEADLINE, consultationDeadlineHandler, consultationDeadlines } from './events/consultation-deadline';
@@ -13,7 +14,7 @@ import { DesignationStore } from './store';
 
 export async function startDesignation(config: DesignationConfig): Promise<{ port: number; stop(): Promise<void> }> {
   const runtime = await ServiceRuntime.start({ name: 'designation', area: AREA, config, streams: designationStreams(config.NATS_STREAM_REPLICAS), consumes: true, timers: true });
-  const store = await DesignationStore.open(config.MONGODB_URI, config.MONGODB_DB);
+  const store = await DesignationStore.open(config.MONGODB_URI, config.MONGODB_DB, mongoTimeouts(config));
   runtime.onClose(() => store.close());
   // Cases, evidence and policies each keep their own outbox: one relay per collection.
   store.publishWith({ cases: runtime.relay(store.cases, store.locks), evidence: runtime.relay(store.evidence, store.locks), policies: runtime.relay(store.policies, store.locks) });

@@ -6,7 +6,7 @@
 import type { ExpectedRule } from '@rampart/testing';
 import type { DesignationRpc } from '../src/domain/authorization';
 
-const CASE_READERS: ExpectedRule = { evaluator: 'any CUI', 'designation-authority': 'any CUI', consultee: 'any CUI', auditor: 'any CUI' };
+const CASE_READERS: ExpectedRule = { evaluator: 'any CUI', 'designation-authority': 'any CUI', consultee: 'addressed CUI', auditor: 'any CUI' };
 const EVALUATOR: ExpectedRule = { evaluator: 'any SECRET' };
 const AUTHORITY: ExpectedRule = { 'designation-authority': 'any SECRET' };
 
@@ -19,7 +19,7 @@ export const EXPECTED: Record<DesignationRpc, ExpectedRule> = {
   putThresholdPolicy: { 'policy-admin': 'any SECRET' },
   getThresholdPolicy: { 'policy-admin': 'any SECRET', 'designation-authority': 'any SECRET', auditor: 'any SECRET' },
   requestConsultation: AUTHORITY,
-  recordConsultationView: { consultee: 'any SECRET' },
+  recordConsultationView: { consultee: 'addressed SECRET' },
   issueDecision: AUTHORITY,
   releaseAssessment: AUTHORITY,
   getReleasableAssessment: { developer: 'own UNCLASSIFIED', 'designation-authority': 'any CUI', auditor: 'any CUI' },

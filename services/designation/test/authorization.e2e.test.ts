@@ -2,7 +2,8 @@
  * DesignationService's authorization matrix, cell by cell, against the running services over gRPC:
  * every RPC x every role x every clearance x {own organisation's case, another's, a missing id}.
  * Each allowed cell sends a request that only a caller past authorization can see fail (or succeed)
- * the way it does, and changes nothing.
+ * the way it does, and changes nothing. Consultees (scope `addressed`) hold CISA, to which both
+ * cases' consultations are addressed, in the own organisation, and DOE, to which none is, in the other.
  */
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
@@ -16,7 +17,7 @@ import { DesignationHarness } from './fixtures';
 const h = new DesignationHarness();
 const D = v1.CapabilityDomain;
 const missingId = randomUUID();
-/** An open case (evaluating) and one whose assessment was released; both acme's. */
+/** An open case (consulting) and one whose assessment was released; both acme's, both consulting CISA. */
 let open = '';
 let released = '';
 
@@ -38,6 +39,7 @@ beforeAll(async () => {
   for (const consultee of [oncd, cisa]) await h.call('recordConsultationView', { caseId: released, view: v1.ConsultationView.CONSULTATION_VIEW_CONCUR }, consultee);
   await h.call('issueDecision', { caseId: released, outcome: v1.DecisionOutcome.DECISION_OUTCOME_COVERED, rationale: 'at or above', effectiveTime: new Date(Date.now() + 86_400_000) }, authority);
   await h.call('releaseAssessment', { caseId: released }, authority);
+  await h.call('requestConsultation', { caseId: open }, authority);
 }, 180_000);
 afterAll(() => h.stop());
 
@@ -52,6 +54,7 @@ const PROBES: Record<string, Probe> = {
   getCase: unary('entity', 'getCase', (r) => ({ caseId: openOr(r) }), { own: status.OK, other: status.OK, missing: status.NOT_FOUND }),
   listCases: unary('list', 'listCases', () => ({ pageSize: 100 }), { own: status.OK, other: status.OK }, {
     organizationsIn: (r) => (r as v1.ListCasesResponse).cases.map((c) => c.organization),
+    addresseesIn: (r) => (r as v1.ListCasesResponse).cases.map((c) => c.consultation?.entries.map((e) => e.agency) ?? []),
   }),
   // A header naming no counted metric is refused once the caller is authorised and the case found; nothing is stored.
   uploadInspectLog: {
@@ -68,7 +71,8 @@ const PROBES: Record<string, Probe> = {
   getThresholdPolicy: unary('none', 'getThresholdPolicy', () => ({}), { own: status.OK }),
   // A deadline in the past is refused by the case's rule, after authorization.
   requestConsultation: unary('entity', 'requestConsultation', (r) => ({ caseId: openOr(r), deadlineTime: new Date(Date.now() - DAY) }), { own: status.FAILED_PRECONDITION, other: status.FAILED_PRECONDITION, missing: status.NOT_FOUND }),
-  recordConsultationView: unary('entity', 'recordConsultationView', (r) => ({ caseId: openOr(r) }), { own: status.INVALID_ARGUMENT, other: status.INVALID_ARGUMENT, missing: status.INVALID_ARGUMENT }),
+  // A view on the decided case is refused by the case's rule, once the case is found in the caller's scope.
+  recordConsultationView: unary('entity', 'recordConsultationView', (r) => ({ caseId: r === 'missing' ? missingId : released, view: v1.ConsultationView.CONSULTATION_VIEW_COMMENTS, comments: 'probe' }), { own: status.FAILED_PRECONDITION, other: status.FAILED_PRECONDITION, missing: status.NOT_FOUND }),
   issueDecision: unary('entity', 'issueDecision', (r) => ({ caseId: openOr(r), rationale: 'probe', effectiveTime: new Date(Date.now() + DAY) }), { own: status.INVALID_ARGUMENT, other: status.INVALID_ARGUMENT, missing: status.INVALID_ARGUMENT }),
   // The open case has no decision to release.
   releaseAssessment: unary('entity', 'releaseAssessment', (r) => ({ caseId: openOr(r) }), { own: status.FAILED_PRECONDITION, other: status.FAILED_PRECONDITION, missing: status.NOT_FOUND }),
@@ -84,10 +88,13 @@ it('probes every RPC of the service, and its table covers every RPC', () => {
 
 it('answers every cell (role x organisation x clearance x RPC) as DESIGN.md expects', async () => {
   const evidenceBefore = await h.db.collection('designation_evidence').countDocuments();
+  const auditor = await h.auth.token({ roles: ['auditor'], organization: 'oig', clearance: 'SECRET' });
+  const before = await h.waitForCase(open, auditor);
   const { cells, mismatches } = await checkAuthorizationMatrix({
     expected: EXPECTED,
     probes: PROBES,
-    token: (role, organization, clearance) => h.auth.token({ roles: [role], organization, clearance, ...(role === 'consultee' ? { agency: 'CISA' } : {}) }),
+    token: (role, organization, clearance, agency) => h.auth.token({ roles: [role], organization, clearance, ...(role === 'consultee' ? { agency } : {}) }),
+    agencies: { addressed: 'CISA', other: 'DOE' },
     ownOrganization: 'acme',
     otherOrganization: 'globex',
     ids: [open, released, missingId],
@@ -96,6 +103,7 @@ it('answers every cell (role x organisation x clearance x RPC) as DESIGN.md expe
   expect(cells).toBeGreaterThan(1_500);
   // No cell changed anything.
   expect(await h.db.collection('designation_evidence').countDocuments()).toBe(evidenceBefore);
-  const stillOpen = await h.waitForCase(open, await h.auth.token({ roles: ['auditor'], organization: 'oig', clearance: 'SECRET' }));
-  expect(stillOpen).toMatchObject({ status: v1.CaseStatus.CASE_STATUS_EVALUATING, revision: 1 });
+  const after = await h.waitForCase(open, auditor);
+  expect(after).toMatchObject({ status: v1.CaseStatus.CASE_STATUS_CONSULTING, revision: before.revision });
+  expect(after.consultation?.entries.every((e) => !e.view)).toBe(true);
 }, 180_000);

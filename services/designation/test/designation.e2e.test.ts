@@ -213,7 +213,8 @@ describe('policy, determination, consultation, decision and release', () => {
     expect(blocked.code).toBe(status.FAILED_PRECONDITION);
     expect(blocked.details).toMatch(/awaiting CISA/);
     const fbi = await h.auth.token({ roles: ['consultee'], organization: 'doj', clearance: 'SECRET', agency: 'DOJ' });
-    expect(await codeOf(h.call('recordConsultationView', { caseId, view: v1.ConsultationView.CONSULTATION_VIEW_CONCUR }, fbi))).toBe(status.PERMISSION_DENIED);
+    // An agency the consultation is not addressed to reads the case as missing (authorization table).
+    expect(await codeOf(h.call('recordConsultationView', { caseId, view: v1.ConsultationView.CONSULTATION_VIEW_CONCUR }, fbi))).toBe(status.NOT_FOUND);
     await h.call('recordConsultationView', { caseId, view: v1.ConsultationView.CONSULTATION_VIEW_COMMENTS, comments: 'agree; watch the evasion results' }, tokens.cisa!);
     const { case: decided } = await h.call<v1.IssueDecisionResponse>('issueDecision', decision, tokens.authority!);
     expect(decided).toMatchObject({ status: v1.CaseStatus.CASE_STATUS_DECIDED, decision: { outcome: v1.DecisionOutcome.DECISION_OUTCOME_COVERED, policyVersion: 2, lapsedAgencies: [] } });

@@ -1,16 +1,26 @@
 /**
  * Early access's own collections (names `access_*`; no other service reads or writes them):
  * - `access_submissions`, `access_assessments`: the read model, from intake's and designation's events;
- * - `access_programs`, `access_nominations`, `access_grants`: entities, each with its pending events (outbox);
- * - `access_agreements` (one document per kind and version), `access_agreement_heads` (the current
- *   version of each kind, one document), `access_acceptances`, `access_credentials` (as issued).
+ * - `access_programs`, `access_nominations`, `access_grants`: entities, each with its pending events (outbox),
+ *   and their claims `access_programs_revisions`, `access_nominations_revisions`, `access_grants_revisions`
+ *   (each change of an existing one, `_id` `<entity>:<revision>`: see below);
+ * - `access_agreements` (one document per kind and version, `<kind>:<version>`: the compare-and-set
+ *   of publishing), `access_agreement_heads` (the current version of each kind, one document per
+ *   kind), `access_acceptances`, `access_credentials` (as issued);
+ * - `access_grant_requests`: the idempotency keys of IssueGrant (`<organisation>:<key>`).
  * The access log has its own store (log-store.ts). Every hot path is an `_id` read or write.
+ *
+ * A program, nomination or grant is created by inserting it (its `_id` is the compare-and-set) and
+ * changes by claim (libs/events claimed-changes.ts): the insert of its next revision into its
+ * revisions collection, which only one writer in any replica can make, then an `_id`-only write of
+ * the document with the change's events (the outbox), handed to the relay. A read by id rolls the
+ * document forward to a claim a crash (or another replica's late write) left unapplied.
  */
 import type { Collection, Filter } from 'mongodb';
-import { applyOnce, DocumentLocks, initialOutbox, OUTBOX_PENDING_INDEX, SWEEP_ONLY, withOutbox, type AppliedEvents, type ApplyResult, type OutboxDocument, type OutboxEntry, type OutboxPublisher } from '@rampart/events';
+import { applyOnce, ClaimedChanges, DocumentLocks, initialOutbox, OUTBOX_PENDING_INDEX, revisionsOf, SWEEP_ONLY, type AppliedEvents, type ApplyResult, type NewChange, type OutboxDocument, type OutboxEntry, type OutboxPublisher } from '@rampart/events';
 import { AlreadyExistsError, ConflictError } from '@rampart/errors';
-import { connectMongo, ensureIndexes, isDuplicateKeyError, type MongoStore } from '@rampart/store';
-import type { AgreementAcceptance, AgreementKind, AgreementTemplate, CurrentAgreements } from './domain/agreements';
+import { connectMongo, ensureIndexes, isDuplicateKeyError, type MongoStore, type MongoTimeouts } from '@rampart/store';
+import { ALL_AGREEMENT_KINDS, type AgreementAcceptance, type AgreementKind, type AgreementTemplate, type CurrentAgreements } from './domain/agreements';
 import type { Grant } from './domain/grants';
 import type { ReleasedAssessment, SubmissionFacts } from './domain/model';
 import type { PartnerNomination } from './domain/partners';
@@ -35,10 +45,19 @@ export interface GrantDocument extends OutboxDocument, Omit<Grant, 'id'> {
 export interface AgreementDocument extends AgreementTemplate {
   _id: string;
 }
-export interface AgreementHeadsDocument {
-  _id: 'current';
-  current: CurrentAgreements;
-  revision: number;
+/** A kind's current version: moved forward only, after its version's insert won. */
+export interface AgreementHeadDocument {
+  _id: AgreementKind;
+  version: number;
+  contentHash: string;
+}
+/** An IssueGrant idempotency key, reserved for the grant its first request made. */
+export interface GrantRequestDocument {
+  _id: string;
+  grantId: string;
+  /** SHA-256 of the request's canonical JSON: a retry must send the same body. */
+  fingerprint: string;
+  createdAt: Date;
 }
 export interface AcceptanceDocument extends AgreementAcceptance {
   _id: string;
@@ -63,12 +82,30 @@ export const nominationKey = (programId: string, partnerOrganization: string) =>
 export const acceptanceKey = (a: Pick<AgreementAcceptance, 'programId' | 'principalOrganization' | 'principal' | 'kind' | 'contentHash'>) =>
   `${a.programId}:${a.principalOrganization}:${encodeURIComponent(a.principal)}:${a.kind}:${a.contentHash}`;
 const agreementKey = (kind: AgreementKind, version: number) => `${kind}:${version}`;
+/** Organisation ids are subject tokens (no `:`), so the key splits one way only. */
+const grantRequestKey = (organization: string, key: string) => `${organization}:${key}`;
+/** How far a kind's head may lag its stored versions before a reader gives up rolling it forward (crashes, one each). */
+const MAX_HEAD_LAG = 100;
 
-/** `$set` of the entity's fields and `$unset` of the optional ones it no longer has, so a save replaces whole. */
-function replaceFields(fields: Record<string, unknown>, optional: readonly string[]): Record<string, Record<string, unknown>> {
-  const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-  const gone = optional.filter((k) => fields[k] === undefined);
-  return { $set: set, ...(gone.length ? { $unset: Object.fromEntries(gone.map((k) => [k, ''])) } : {}) };
+/** An entity's change as a claimed state: the optional fields it no longer has are removed, so a change replaces whole. */
+function claimedState(fields: Record<string, unknown>, optional: readonly string[], events: OutboxEntry[]): NewChange {
+  const state = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  return { state, unset: optional.filter((k) => fields[k] === undefined), events };
+}
+
+/** A program's change, as claimed and written (exported for tests that stop between the two writes). */
+export function programChange(p: AccessProgram, events: OutboxEntry[]): NewChange {
+  const { id: _id, ...fields } = p;
+  return claimedState(fields, ['closeReason', 'closedAt'], events);
+}
+
+export function nominationChange(n: PartnerNomination, events: OutboxEntry[]): NewChange {
+  return claimedState({ ...n }, ['closedBy'], events);
+}
+
+export function grantChange(g: Grant, events: OutboxEntry[]): NewChange {
+  const { id: _id, ...fields } = g;
+  return claimedState(fields, ['endedBy', 'endedAt', 'reason'], events);
 }
 
 function fromDoc<T>(doc: { _id: string; outbox?: unknown; outboxSince?: unknown; appliedEventIds?: unknown; sourceRevision?: unknown }): T {
@@ -80,6 +117,10 @@ export class EarlyAccessStore {
   /** Held for every update of a document, by request handlers, consumers and the outbox relays. */
   readonly locks = new DocumentLocks();
   private publishers: AccessPublishers = { programs: SWEEP_ONLY, nominations: SWEEP_ONLY, grants: SWEEP_ONLY, log: SWEEP_ONLY };
+  /** Changes of existing programs, nominations and grants: claimed in `<collection>_revisions`, then written by `_id`. */
+  readonly programChanges: ClaimedChanges<ProgramDocument>;
+  readonly nominationChanges: ClaimedChanges<NominationDocument>;
+  readonly grantChanges: ClaimedChanges<GrantDocument>;
 
   private constructor(
     private readonly mongo: MongoStore,
@@ -89,13 +130,20 @@ export class EarlyAccessStore {
     readonly nominations: Collection<NominationDocument>,
     readonly grants: Collection<GrantDocument>,
     readonly agreements: Collection<AgreementDocument>,
-    readonly agreementHeads: Collection<AgreementHeadsDocument>,
+    readonly agreementHeads: Collection<AgreementHeadDocument>,
     readonly acceptances: Collection<AcceptanceDocument>,
     readonly credentials: Collection<CredentialDocument>,
-  ) {}
+    readonly grantRequests: Collection<GrantRequestDocument>,
+  ) {
+    // The publisher is read at each write: publishWith attaches the relays after opening. The claims
+    // are no one's history (reads roll forward, nothing lists them): pruned.
+    this.programChanges = new ClaimedChanges({ documents: programs, claims: revisionsOf(programs), locks: this.locks, publisher: () => this.publishers.programs, prune: true });
+    this.nominationChanges = new ClaimedChanges({ documents: nominations, claims: revisionsOf(nominations), locks: this.locks, publisher: () => this.publishers.nominations, prune: true });
+    this.grantChanges = new ClaimedChanges({ documents: grants, claims: revisionsOf(grants), locks: this.locks, publisher: () => this.publishers.grants, prune: true });
+  }
 
-  static async open(uri: string, database: string): Promise<EarlyAccessStore> {
-    const mongo = await connectMongo({ uri, database, appName: 'rampart-early-access' });
+  static async open(uri: string, database: string, timeouts?: MongoTimeouts): Promise<EarlyAccessStore> {
+    const mongo = await connectMongo({ uri, database, appName: 'rampart-early-access', timeouts });
     const db = mongo.db;
     const store = new EarlyAccessStore(
       mongo,
@@ -108,6 +156,7 @@ export class EarlyAccessStore {
       db.collection('access_agreement_heads'),
       db.collection('access_acceptances'),
       db.collection('access_credentials'),
+      db.collection('access_grant_requests'),
     );
     // Only listings use these (never a hot path); on FerretDB they scan regardless.
     await ensureIndexes(store.programs, [{ key: { organization: 1, _id: 1 }, name: 'organization_id' }, OUTBOX_PENDING_INDEX]);
@@ -129,6 +178,9 @@ export class EarlyAccessStore {
   publishWith(publishers: AccessPublishers): void {
     this.publishers = publishers;
   }
+
+  /** Told after this process makes a new agreement version current (ReportAccess's read cache forgets the old one). */
+  onAgreementPublished: () => void = () => undefined;
 
   get logPublisher(): OutboxPublisher {
     return this.publishers.log;
@@ -180,32 +232,44 @@ export class EarlyAccessStore {
     this.publishers.programs.written(id, events);
   }
 
+  /** Two `_id` reads: the program and the claim of its next revision (rolled forward when there is one). */
   async getProgram(id: string): Promise<AccessProgram | undefined> {
-    const doc = await this.programs.findOne({ _id: id }, { projection: NO_OUTBOX });
+    const doc = await this.programChanges.read<ProgramDocument>(id, NO_OUTBOX);
     return doc ? fromDoc<AccessProgram>(doc) : undefined;
   }
 
+  /**
+   * An organisation's programs, as stored (a change a crash interrupted shows once a read by id
+   * rolls it forward). ListPrograms only: an operator's listing with a page size.
+   */
   async listPrograms(organization: string | undefined, after: string | undefined, limit: number): Promise<AccessProgram[]> {
     const query: Filter<ProgramDocument> = { ...(organization ? { organization } : {}), ...(after ? { _id: { $gt: after } } : {}) };
     const docs = await this.programs.find(query, { projection: NO_OUTBOX }).sort({ _id: 1 }).limit(limit).toArray();
     return docs.map((d) => fromDoc<AccessProgram>(d));
   }
 
-  /** Writes a program changed from revision `fromRevision`, with its events. False when it moved on meanwhile. */
-  async saveProgram(next: AccessProgram, fromRevision: number, events: OutboxEntry[]): Promise<boolean> {
-    const { id, ...fields } = next;
-    const update = withOutbox<ProgramDocument>(replaceFields(fields, ['closeReason', 'closedAt']), events);
-    const result = await this.locks.run([id], () => this.programs.updateOne({ _id: id, revision: fromRevision }, update));
-    if (result.matchedCount !== 1) return false;
-    this.publishers.programs.written(id, events);
-    return true;
+  /**
+   * Writes a program changed from revision `fromRevision`, with its events (claimed first: of two
+   * writers from one revision, in any replicas, one lands). False when it moved on meanwhile: read it again.
+   */
+  saveProgram(next: AccessProgram, fromRevision: number, events: OutboxEntry[]): Promise<boolean> {
+    return this.programChanges.commit(next.id, fromRevision, programChange(next, events));
   }
 
   // --- agreements -----------------------------------------------------------------------------
 
+  /**
+   * The current version of every kind: per kind, in parallel, its head and the next version by `_id`.
+   * The versions are the truth, the head only a pointer: a head a publisher's crash left behind, or
+   * that another replica's late write set back (FerretDB updates read then write), is rolled forward,
+   * so an acceptance of a superseded version never counts as current.
+   */
   async currentAgreements(): Promise<{ current: CurrentAgreements; revision: number }> {
-    const doc = await this.agreementHeads.findOne({ _id: 'current' });
-    return { current: doc?.current ?? {}, revision: doc?.revision ?? 0 };
+    const heads = await Promise.all(ALL_AGREEMENT_KINDS.map(async (kind) => [kind, await this.agreementHead(kind)] as const));
+    const current: CurrentAgreements = {};
+    for (const [kind, head] of heads) if (head) current[kind] = head;
+    // Every publish raises one kind's version by one: the sum orders the states a reader can see.
+    return { current, revision: heads.reduce((sum, [, head]) => sum + (head?.version ?? 0), 0) };
   }
 
   async getAgreement(kind: AgreementKind, version: number): Promise<AgreementTemplate | undefined> {
@@ -216,31 +280,57 @@ export class EarlyAccessStore {
   }
 
   /**
-   * Stores a new version, then makes it current. The version's `_id` is the compare-and-set: a
-   * concurrent publisher of the same version fails here (CONFLICT). A crash between the two writes
-   * leaves an orphan version nobody can accept; the next publish of that kind takes the next number.
+   * Publishes the next version of `kind`: `decide` sees the kind's current version (rolled forward
+   * over any version stored by a publisher that died before moving the head) and returns the new
+   * template. Inserting `<kind>:<version>` is the compare-and-set: of two concurrent publishers of a
+   * kind one wins, the other gets CONFLICT (ABORTED) and finds the winner current when it reads again.
    */
-  async publishAgreement(template: AgreementTemplate, headsRevision: number): Promise<void> {
+  async publishAgreement(kind: AgreementKind, decide: (current: CurrentAgreements) => AgreementTemplate): Promise<AgreementTemplate> {
+    const head = await this.agreementHead(kind);
+    const template = decide(head ? { [kind]: head } : {});
     try {
-      await this.agreements.insertOne({ _id: agreementKey(template.kind, template.version), ...template });
+      await this.agreements.insertOne({ _id: agreementKey(kind, template.version), ...template });
     } catch (error) {
-      if (isDuplicateKeyError(error)) throw new ConflictError(`version ${template.version} of the ${template.kind} agreement was just published by someone else: read it and retry`, { cause: error });
+      if (isDuplicateKeyError(error)) throw new ConflictError(`version ${template.version} of the ${kind} agreement was just published by someone else: read it and retry`, { cause: error });
       throw error;
     }
-    const set = { [`current.${template.kind}`]: { version: template.version, contentHash: template.contentHash }, revision: headsRevision + 1 };
-    const written = await this.locks.run(['agreement-heads'], async () => {
-      if (headsRevision === 0) {
-        try {
-          await this.agreementHeads.insertOne({ _id: 'current', current: { [template.kind]: set[`current.${template.kind}`] }, revision: 1 });
-          return true;
-        } catch (error) {
-          if (isDuplicateKeyError(error)) return false;
-          throw error;
-        }
+    await this.moveAgreementHead(kind, { version: template.version, contentHash: template.contentHash });
+    this.onAgreementPublished();
+    return template;
+  }
+
+  /** A kind's head, rolled forward over versions stored after it (a publisher died between its two writes). */
+  private async agreementHead(kind: AgreementKind): Promise<{ version: number; contentHash: string } | undefined> {
+    const doc = await this.agreementHeads.findOne({ _id: kind });
+    let head = doc ? { version: doc.version, contentHash: doc.contentHash } : undefined;
+    for (let lag = 0; lag < MAX_HEAD_LAG; lag++) {
+      const next = await this.agreements.findOne({ _id: agreementKey(kind, (head?.version ?? 0) + 1) }, { projection: { version: 1, contentHash: 1 } });
+      if (!next) break;
+      head = { version: next.version, contentHash: next.contentHash };
+    }
+    if (head && head.version !== doc?.version) {
+      await this.moveAgreementHead(kind, head);
+      this.onAgreementPublished();
+    }
+    return head;
+  }
+
+  /**
+   * Moves a kind's head forward to `head`, never back. Two movers of one kind can still race on an
+   * engine whose updates read then write; the loser's older head is rolled forward again by the next
+   * publisher, which always reads the versions themselves. `_id` plus a condition scans, but only
+   * `access_agreement_heads` (one document per kind), and only when a version is published (an
+   * officer's action): its frequency does not grow with traffic.
+   */
+  private async moveAgreementHead(kind: AgreementKind, head: { version: number; contentHash: string }): Promise<void> {
+    await this.locks.run([`agreement-head:${kind}`], async () => {
+      try {
+        await this.agreementHeads.updateOne({ _id: kind, version: { $lt: head.version } }, { $set: head }, { upsert: true });
+      } catch (error) {
+        // The upsert's insert met a head already at or past this version: nothing to move.
+        if (!isDuplicateKeyError(error)) throw error;
       }
-      return (await this.agreementHeads.updateOne({ _id: 'current', revision: headsRevision }, { $set: set })).matchedCount === 1;
     });
-    if (!written) throw new ConflictError(`another agreement was published meanwhile: version ${template.version} of ${template.kind} is stored but not current; read again and retry`);
   }
 
   /** Who accepted what: the same acceptance twice is one record. */
@@ -260,6 +350,7 @@ export class EarlyAccessStore {
     return (await this.acceptances.findOne({ _id: acceptanceKey(key) }, { projection: { _id: 1 } })) !== null;
   }
 
+  /** A program's acceptances (ListAcceptances only: a listing with a page size; checks are `_id` reads, hasAcceptance). */
   async listAcceptances(programId: string, after: string | undefined, limit: number): Promise<(AgreementAcceptance & { key: string })[]> {
     const docs = await this.acceptances.find({ programId, ...(after ? { _id: { $gt: after } } : {}) }).sort({ _id: 1 }).limit(limit).toArray();
     return docs.map(({ _id, ...a }) => ({ ...a, key: _id }));
@@ -267,14 +358,18 @@ export class EarlyAccessStore {
 
   // --- partner nominations --------------------------------------------------------------------
 
+  /** Two `_id` reads: the nomination and the claim of its next revision (rolled forward when there is one). */
   async getNomination(programId: string, partnerOrganization: string): Promise<PartnerNomination | undefined> {
-    const doc = await this.nominations.findOne({ _id: nominationKey(programId, partnerOrganization) }, { projection: { outbox: 0 } });
+    const doc = await this.nominationChanges.read<NominationDocument>(nominationKey(programId, partnerOrganization), { outbox: 0 });
     if (!doc) return undefined;
     const { _id, outbox: _o, outboxSince: _s, ...n } = doc;
     return n;
   }
 
-  /** Writes a nomination changed from `fromRevision` (0: new), with its events. False when it moved on meanwhile. */
+  /**
+   * Writes a nomination changed from `fromRevision` (0: new, inserted), with its events. A change
+   * of an existing one is claimed first (see saveProgram). False when it moved on meanwhile.
+   */
   async saveNomination(next: PartnerNomination, fromRevision: number, events: OutboxEntry[]): Promise<boolean> {
     const _id = nominationKey(next.programId, next.partnerOrganization);
     if (fromRevision === 0) {
@@ -284,15 +379,13 @@ export class EarlyAccessStore {
         if (isDuplicateKeyError(error)) return false;
         throw error;
       }
-    } else {
-      const update = withOutbox<NominationDocument>(replaceFields({ ...next }, ['closedBy']), events);
-      const result = await this.locks.run([_id], () => this.nominations.updateOne({ _id, revision: fromRevision }, update));
-      if (result.matchedCount !== 1) return false;
+      this.publishers.nominations.written(_id, events);
+      return true;
     }
-    this.publishers.nominations.written(_id, events);
-    return true;
+    return this.nominationChanges.commit(_id, fromRevision, nominationChange(next, events));
   }
 
+  /** A program's nominations, as stored. ListNominations only: a listing with a page size. */
   async listNominations(programId: string, after: string | undefined, limit: number): Promise<(PartnerNomination & { key: string })[]> {
     const docs = await this.nominations.find({ programId, ...(after ? { _id: { $gt: after } } : {}) }, { projection: { outbox: 0 } }).sort({ _id: 1 }).limit(limit).toArray();
     return docs.map(({ _id, outbox: _o, outboxSince: _s, ...n }) => ({ ...n, key: _id }));
@@ -300,26 +393,61 @@ export class EarlyAccessStore {
 
   // --- grants and credentials -----------------------------------------------------------------
 
-  async insertGrant(g: Grant, events: OutboxEntry[]): Promise<void> {
+  /** The grant an IssueGrant idempotency key was reserved for, if the organisation used it before. */
+  async getGrantRequest(organization: string, key: string): Promise<{ grantId: string; fingerprint: string } | undefined> {
+    const doc = await this.grantRequests.findOne({ _id: grantRequestKey(organization, key) });
+    return doc ? { grantId: doc.grantId, fingerprint: doc.fingerprint } : undefined;
+  }
+
+  /**
+   * Reserves an IssueGrant idempotency key for `grantId`: the `_id` insert is the compare-and-set, so
+   * of concurrent retries one reserves and the others are told its grant id and fingerprint.
+   */
+  async reserveGrantRequest(organization: string, key: string, grantId: string, fingerprint: string, now: Date): Promise<{ grantId: string; fingerprint: string }> {
+    const _id = grantRequestKey(organization, key);
+    try {
+      await this.grantRequests.insertOne({ _id, grantId, fingerprint, createdAt: now });
+      return { grantId, fingerprint };
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const earlier = await this.grantRequests.findOne({ _id });
+      if (!earlier) throw error;
+      return { grantId: earlier.grantId, fingerprint: earlier.fingerprint };
+    }
+  }
+
+  /** Stores a new grant with its events; false when a grant with its id exists (a retry got there first). */
+  async insertGrant(g: Grant, events: OutboxEntry[]): Promise<boolean> {
     const { id, ...fields } = g;
-    await this.grants.insertOne({ _id: id, ...fields, ...initialOutbox(events) });
-    this.publishers.grants.written(id, events);
-  }
-
-  async getGrant(id: string): Promise<Grant | undefined> {
-    const doc = await this.grants.findOne({ _id: id }, { projection: { outbox: 0 } });
-    return doc ? fromDoc<Grant>(doc) : undefined;
-  }
-
-  async saveGrant(next: Grant, fromRevision: number, events: OutboxEntry[]): Promise<boolean> {
-    const { id, ...fields } = next;
-    const update = withOutbox<GrantDocument>(replaceFields(fields, ['endedBy', 'endedAt', 'reason']), events);
-    const result = await this.locks.run([id], () => this.grants.updateOne({ _id: id, revision: fromRevision }, update));
-    if (result.matchedCount !== 1) return false;
+    try {
+      await this.grants.insertOne({ _id: id, ...fields, ...initialOutbox(events) });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
     this.publishers.grants.written(id, events);
     return true;
   }
 
+  /** Two `_id` reads: the grant and the claim of its next revision (rolled forward when there is one). */
+  async getGrant(id: string): Promise<Grant | undefined> {
+    const doc = await this.grantChanges.read<GrantDocument>(id, { outbox: 0 });
+    return doc ? fromDoc<Grant>(doc) : undefined;
+  }
+
+  /** Writes a grant changed from revision `fromRevision`, with its events, claimed first (see saveProgram). False when it moved on meanwhile. */
+  saveGrant(next: Grant, fromRevision: number, events: OutboxEntry[]): Promise<boolean> {
+    return this.grantChanges.commit(next.id, fromRevision, grantChange(next, events));
+  }
+
+  /**
+   * Grants as stored, by program or by holder: a scan of the collection on FerretDB, so never per
+   * request or per report. Its callers: the listings ListGrants and ListMyGrants (a page each), and
+   * activeGrants (events/grant-cuts.ts), run by a program's closing, a partner's removal or a moved
+   * window (an amendment): once per write, again only when that write lost a race and retries, and
+   * once per such event in the grant-endings consumer: events of a program's life, a handful per program, whose
+   * number does not grow with access traffic (grants issued, credentials, reports, verifications).
+   */
   async listGrants(filter: { programId: string } | { principal: string; principalOrganization: string }, after: string | undefined, limit: number, activeOnly = false): Promise<Grant[]> {
     const query: Filter<GrantDocument> = { ...filter, ...(activeOnly ? { status: 'active' as const } : {}), ...(after ? { _id: { $gt: after } } : {}) };
     const docs = await this.grants.find(query, { projection: { outbox: 0 } }).sort({ _id: 1 }).limit(limit).toArray();

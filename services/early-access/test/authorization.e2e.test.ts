@@ -28,7 +28,7 @@ beforeAll(async () => {
   // A vetoed nomination: approving, vetoing or removing it again is refused, harmlessly.
   await h.call('nominatePartner', { programId: ids.program, partnerOrganization: 'initech' }, officer);
   await h.call('vetoPartner', { programId: ids.program, partnerOrganization: 'initech', reason: 'matrix' }, officer);
-  const grant = (request: object) => h.call<v1.IssueGrantResponse>('issueGrant', { programId: ids.program, principal: 'eve@nsa', principalOrganization: 'nsa', principalKind: v1.PrincipalKind.PRINCIPAL_KIND_GOVERNMENT, scopes: ['inference'], purpose: 'matrix', ...request }, officer);
+  const grant = (request: object) => h.call<v1.IssueGrantResponse>('issueGrant', { programId: ids.program, principal: 'eve@nsa', principalOrganization: 'nsa', principalKind: v1.PrincipalKind.PRINCIPAL_KIND_GOVERNMENT, scopes: ['inference'], purpose: 'matrix', idempotencyKey: randomUUID(), ...request }, officer);
   ids.activeGrant = (await grant({})).grant!.id;
   ids.revokedGrant = (await grant({})).grant!.id;
   await h.call('revokeGrant', { grantId: ids.revokedGrant, reason: 'matrix' }, officer);

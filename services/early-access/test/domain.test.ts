@@ -1,7 +1,7 @@
 /** Early access's pure rules: windows, agreements, partner selection, grants and credentials, the hash chain, signals. */
 import { ConflictError, FailedPreconditionError, PermissionDeniedError, ValidationError } from '@rampart/errors';
 import { ChainVerifier, chainRecord, GENESIS_HASH, recordHash, type AccessRecord, type AccessUse } from '../src/domain/access-log';
-import { acceptAgreement, ALL_AGREEMENT_KINDS, contentHash, missingAcceptances, publishAgreement, type CurrentAgreements } from '../src/domain/agreements';
+import { acceptAgreement, agreementDraft, ALL_AGREEMENT_KINDS, contentHash, missingAcceptances, publishAgreement, publishedBefore, type CurrentAgreements } from '../src/domain/agreements';
 import { canonicalJson } from '../src/domain/canonical';
 import { credentialExpiry, endGrant, issueGrant, revokeCredential, statusAt, type Grant } from '../src/domain/grants';
 import { approve, nominate, remove, veto } from '../src/domain/partners';
@@ -126,6 +126,16 @@ describe('agreements', () => {
     expect(violationsOf(() => publishAgreement({ kind: undefined, title: '', text: 'x', expectedVersion: 0, current, actor: 'o', now: NOW })).map((v) => v.field)).toEqual(['kind', 'title']);
   });
 
+  it('recognises a retry of a publish that already made the next version, and nothing else', () => {
+    const draft = agreementDraft({ kind: 'cybersecurity', title: 'Cyber', text: 'v2' });
+    const current: CurrentAgreements = { cybersecurity: { version: 2, contentHash: contentHash('cybersecurity', 'Cyber', 'v2') } };
+    expect(publishedBefore(draft, 1, current)).toBe(2);
+    expect(publishedBefore(draft, 2, current)).toBeUndefined();
+    expect(publishedBefore({ ...draft, text: 'v3' }, 1, current)).toBeUndefined();
+    expect(publishedBefore(draft, 0, {})).toBeUndefined();
+    expect(violationsOf(() => agreementDraft({ kind: undefined, title: 'x', text: '' })).map((v) => v.field)).toEqual(['kind', 'text']);
+  });
+
   it('accepts only the current version, and a new version needs a new acceptance', () => {
     const hash1 = contentHash('non_disclosure', 'NDA', 'v1');
     const hash2 = contentHash('non_disclosure', 'NDA', 'v2');
@@ -143,7 +153,7 @@ describe('agreements', () => {
 });
 
 describe('trusted partners', () => {
-  const args = { programId: 'p', developerOrganization: 'acme', partnerOrganization: 'initech', actor: 'ada@acme', reason: 'red team', now: NOW };
+  const args = { programId: 'p', developerOrganization: 'acme', partnerOrganization: 'initech', governmentOrganization: false, actor: 'ada@acme', reason: 'red team', now: NOW };
   it('selects a partner only once both sides approve', () => {
     const n = nominate(undefined, { ...args, side: 'developer' });
     expect(n).toMatchObject({ steps: ['nominated'], next: { status: 'nominated' } });
@@ -165,12 +175,18 @@ describe('trusted partners', () => {
     expect(() => nominate(selected, { ...args, side: 'developer' })).toThrow(/already selected/);
     expect(() => nominate(undefined, { ...args, partnerOrganization: 'acme', side: 'developer' })).toThrow(/its own trusted partner/);
   });
+
+  it('refuses a government organisation as a trusted partner: it could never hold a partner grant', () => {
+    expect(violationsOf(() => nominate(undefined, { ...args, partnerOrganization: 'nsa', governmentOrganization: true, side: 'government' }))).toEqual([
+      { field: 'partner_organization', description: expect.stringContaining('nsa is a government organisation') },
+    ]);
+  });
 });
 
 describe('grants and credentials', () => {
   const request = { principal: 'eve@nsa', principalOrganization: 'nsa', principalKind: 'government' as const, scopes: ['inference'], purpose: 'red teaming' };
   const grantOf = (p: AccessProgram, over: Partial<typeof request> & { notBefore?: Date; notAfter?: Date } = {}, partnerSelected = false): Grant =>
-    issueGrant(p, { ...request, ...over }, { id: 'g1', partnerSelected, actor: 'officer', now: NOW });
+    issueGrant(p, { ...request, ...over }, { id: 'g1', governmentOrganization: (over.principalKind ?? 'government') === 'government', partnerSelected, actor: 'officer', now: NOW });
 
   it('boxes grants inside where the principal may use access', () => {
     const p = program({ start: at(5) });
@@ -261,7 +277,7 @@ describe('the access log chain', () => {
 
 describe('insider-risk signals', () => {
   const p = program();
-  const grant = issueGrant(p, { principal: 'eve@nsa', principalOrganization: 'nsa', principalKind: 'government', scopes: ['inference'], purpose: 'eval', notAfter: at(15) }, { id: 'g1', partnerSelected: false, actor: 'officer', now: NOW });
+  const grant = issueGrant(p, { principal: 'eve@nsa', principalOrganization: 'nsa', principalKind: 'government', scopes: ['inference'], purpose: 'eval', notAfter: at(15) }, { id: 'g1', governmentOrganization: true, partnerSelected: false, actor: 'officer', now: NOW });
   const credential = { id: 'c1', grantId: 'g1', programId: p.id, principal: 'eve@nsa', principalOrganization: 'nsa', issuedAt: at(1), expiresAt: at(2) };
   const ordinary: UseFacts = {
     sequence: 7, principal: 'eve@nsa', principalOrganization: 'nsa', occurredAt: new Date(at(1).getTime() + HOUR), volume: 120, program: p, grant, credential,

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { OfflineVerifier, keysFromService, refreshingKeys } from '@rampart/access-verifier';
+import { OfflineVerifier, keysFromService, refreshingKeys, type RefreshingKeys } from '@rampart/access-verifier';
 import { fieldViolationsOf, insecure } from '@rampart/grpc-kit';
 import { accessV1 as v1 } from '@rampart/proto';
 import { readStream, sharedServers, waitFor, waitForTrace } from '@rampart/testing';
@@ -24,6 +24,7 @@ let eve: string;
 let gateway: string;
 let auditor: string;
 let offline: OfflineVerifier;
+let keys: RefreshingKeys | undefined;
 
 beforeAll(async () => {
   await h.start({ AUTH_CLOCK_TOLERANCE_S: '0' });
@@ -36,11 +37,12 @@ beforeAll(async () => {
   for (const kind of [1, 2, 3, 4, 5]) {
     await h.call('publishAgreement', { kind, title: `Agreement ${kind}`, text: `The terms of kind ${kind}, version 1.`, expectedVersion: 0 }, officer);
   }
-  const keys = await refreshingKeys(keysFromService(h.access.address, () => gateway));
+  keys = await refreshingKeys(keysFromService(h.access.address, () => gateway, { insecure: true }));
   offline = await OfflineVerifier.start({ organization: 'acme', js: h.js, keys, clockToleranceSeconds: 0 });
 }, 180_000);
 afterAll(async () => {
   await offline?.stop();
+  keys?.stop();
   await h.stop();
 });
 
@@ -55,7 +57,7 @@ async function acceptAll(programId: string, token: string): Promise<void> {
 }
 
 async function grantEve(programId: string): Promise<v1.Grant> {
-  return (await h.call<v1.IssueGrantResponse>('issueGrant', { programId, principal: EVE, principalOrganization: 'nsa', principalKind: v1.PrincipalKind.PRINCIPAL_KIND_GOVERNMENT, scopes: ['inference'], purpose: 'pre-release red teaming' }, officer)).grant!;
+  return (await h.call<v1.IssueGrantResponse>('issueGrant', { programId, principal: EVE, principalOrganization: 'nsa', principalKind: v1.PrincipalKind.PRINCIPAL_KIND_GOVERNMENT, scopes: ['inference'], purpose: 'pre-release red teaming', idempotencyKey: randomBytes(8).toString('hex') }, officer)).grant!;
 }
 
 async function credentialFor(grantId: string, ttlSeconds = 0): Promise<v1.IssueCredentialResponse> {
@@ -162,7 +164,7 @@ describe('agreements, partners and credentials', () => {
   it('selects a partner only with both approvals; a veto removes one', async () => {
     const nominated = (await h.call<v1.NominatePartnerResponse>('nominatePartner', { programId, partnerOrganization: 'initech' }, developer)).nomination!;
     expect(nominated).toMatchObject({ status: v1.NominationStatus.NOMINATION_STATUS_NOMINATED, nominatedBySide: v1.Side.SIDE_DEVELOPER });
-    const partnerGrant = { programId, principal: 'bob@initech', principalOrganization: 'initech', principalKind: v1.PrincipalKind.PRINCIPAL_KIND_PARTNER, scopes: ['inference'], purpose: 'partner testing' };
+    const partnerGrant = { programId, principal: 'bob@initech', principalOrganization: 'initech', principalKind: v1.PrincipalKind.PRINCIPAL_KIND_PARTNER, scopes: ['inference'], purpose: 'partner testing', idempotencyKey: randomBytes(8).toString('hex') };
     const notSelected = await errorOf(h.call('issueGrant', partnerGrant, officer));
     expect(notSelected).toMatchObject({ code: status.FAILED_PRECONDITION, details: expect.stringContaining('not a selected trusted partner') });
     const vetoed = (await h.call<v1.VetoPartnerResponse>('vetoPartner', { programId, partnerOrganization: 'initech', reason: 'conflict of interest' }, officer)).nomination!;
@@ -198,7 +200,7 @@ describe('revocation and expiry', () => {
     expect(await verifyOnline(token)).toMatchObject({ valid: false, reason: 'revoked' });
     await waitFor('the offline verifier to refuse the revoked credential', async () => !(await offline.verify(token)).valid, 1_000, 5);
     expect(Date.now() - revokedAt).toBeLessThan(1_000);
-    expect(await offline.verify(token)).toEqual({ valid: false, reason: 'revoked' });
+    expect(await offline.verify(token)).toEqual({ valid: false, code: 'revoked', reason: 'revoked' });
     // The grant's other credentials stay valid.
     expect((await offline.verify((await credentialFor(grant.id)).token)).valid).toBe(true);
   });
@@ -208,11 +210,11 @@ describe('revocation and expiry', () => {
     expect((await verifyOnline(token)).valid || Date.now() >= expireTime!.getTime()).toBe(true);
     await waitFor('the credential to expire', () => Promise.resolve(Date.now() > expireTime!.getTime() + 50), 5_000, 20);
     expect(await verifyOnline(token)).toMatchObject({ valid: false, reason: 'expired' });
-    expect(await offline.verify(token)).toEqual({ valid: false, reason: 'expired' });
+    expect(await offline.verify(token)).toEqual({ valid: false, code: 'expired', reason: 'expired' });
   });
 
   it('revokes every grant of the program when the developer withdraws at intake', async () => {
-    const second = (await h.call<v1.IssueGrantResponse>('issueGrant', { programId, principal: 'ann@nsa', principalOrganization: 'nsa', principalKind: v1.PrincipalKind.PRINCIPAL_KIND_GOVERNMENT, scopes: ['weights'], purpose: 'audit' }, officer)).grant!;
+    const second = (await h.call<v1.IssueGrantResponse>('issueGrant', { programId, principal: 'ann@nsa', principalOrganization: 'nsa', principalKind: v1.PrincipalKind.PRINCIPAL_KIND_GOVERNMENT, scopes: ['weights'], purpose: 'audit', idempotencyKey: randomBytes(8).toString('hex') }, officer)).grant!;
     const { token } = await credentialFor(grant.id);
     await h.withdraw('acme', programId);
     await waitFor('every grant revoked', async () => {
@@ -223,7 +225,7 @@ describe('revocation and expiry', () => {
     expect(program).toMatchObject({ status: v1.ProgramStatus.PROGRAM_STATUS_CLOSED, closeReason: v1.CloseReason.CLOSE_REASON_WITHDRAWN });
     expect((await verifyOnline(token)).valid).toBe(false);
     await waitFor('the offline verifier to refuse the withdrawn program\'s credential', async () => !(await offline.verify(token)).valid, 2_000, 10);
-    expect(await offline.verify(token)).toEqual({ valid: false, reason: 'revoked (its program)' });
+    expect(await offline.verify(token)).toEqual({ valid: false, code: 'revoked', reason: 'revoked (its program)' });
     const ended = await h.events('ACCESS_EVENTS', (m) => [grant.id, second.id, programId].includes(m.event.subject) && ['rampart.access.program.closed', 'rampart.access.grant.revoked'].includes(m.subject), 3);
     expect(ended.map((m) => m.subject).sort()).toEqual(['rampart.access.grant.revoked', 'rampart.access.grant.revoked', 'rampart.access.program.closed']);
     expect(await codeOf(credentialFor(grant.id))).toBe(status.FAILED_PRECONDITION);
@@ -234,7 +236,7 @@ describe('ends of grants', () => {
   it('expires a grant at the end of its time box (a durable timer), and every grant at the recorded public release', async () => {
     const programId = await h.coveredModel();
     await open(programId);
-    const short = (await h.call<v1.IssueGrantResponse>('issueGrant', { programId, principal: EVE, principalOrganization: 'nsa', principalKind: v1.PrincipalKind.PRINCIPAL_KIND_GOVERNMENT, scopes: ['inference'], purpose: 'short', notAfterTime: new Date(Date.now() + 1_500) }, officer)).grant!;
+    const short = (await h.call<v1.IssueGrantResponse>('issueGrant', { programId, principal: EVE, principalOrganization: 'nsa', principalKind: v1.PrincipalKind.PRINCIPAL_KIND_GOVERNMENT, scopes: ['inference'], purpose: 'short', notAfterTime: new Date(Date.now() + 1_500), idempotencyKey: randomBytes(8).toString('hex') }, officer)).grant!;
     const long = await grantEve(programId);
     // The timer's own event is the positive sign it fired and was handled.
     const [expired] = await h.events('ACCESS_EVENTS', (m) => m.subject === 'rampart.access.grant.expired' && m.event.subject === short.id, 1);
@@ -245,7 +247,7 @@ describe('ends of grants', () => {
     await h.events('ACCESS_EVENTS', (m) => m.subject === 'rampart.access.grant.expired' && m.event.subject === long.id, 1);
     const { grants } = await h.call<v1.ListGrantsResponse>('listGrants', { programId }, developer);
     expect(grants.map((g) => g.status)).toEqual([v1.GrantStatus.GRANT_STATUS_EXPIRED, v1.GrantStatus.GRANT_STATUS_EXPIRED]);
-    expect(await codeOf(h.call('issueGrant', { programId, principal: EVE, principalOrganization: 'nsa', principalKind: 1, scopes: ['x'], purpose: 'late' }, officer))).toBe(status.FAILED_PRECONDITION);
+    expect(await codeOf(h.call('issueGrant', { programId, principal: EVE, principalOrganization: 'nsa', principalKind: 1, scopes: ['x'], purpose: 'late', idempotencyKey: randomBytes(8).toString('hex') }, officer))).toBe(status.FAILED_PRECONDITION);
   });
 });
 
@@ -334,7 +336,9 @@ describe('the hash chain', () => {
     const key = (n: number) => `${programId}:${String(n).padStart(12, '0')}`;
     const original = async (n: number) => (await log.findOne({ _id: key(n) }))!;
     const restore = async (...docs: { _id: string }[]) => {
-      for (const d of docs) await log.replaceOne({ _id: d._id }, d, { upsert: true });
+      // Removed and written whole: each report's id is unique, so a record cannot take another's body in place.
+      await log.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
+      await log.insertMany(docs);
       expect((await verify()).intact).toBe(true);
     };
 
@@ -351,8 +355,8 @@ describe('the hash chain', () => {
     const [twenty, twentyOne] = [await original(20), await original(21)];
     const { _id: _a, ...twentyBody } = twenty;
     const { _id: _b, ...twentyOneBody } = twentyOne;
-    await log.replaceOne({ _id: key(20) }, twentyOneBody);
-    await log.replaceOne({ _id: key(21) }, twentyBody);
+    await log.deleteMany({ _id: { $in: [key(20), key(21)] } });
+    await log.insertMany([{ _id: key(20), ...twentyOneBody }, { _id: key(21), ...twentyBody }]);
     expect((await verify()).firstBroken).toMatchObject({ sequence: 20, reason: expect.stringContaining('reordered') });
     await restore(twenty, twentyOne);
 

@@ -205,8 +205,10 @@ describe('AmendSubmission and WithdrawSubmission', () => {
 
     const stored = await h.submissions.findOne({ _id: id as never });
     expect(stored).not.toHaveProperty('history');
+    // Each revision after the first is a document of its own (the claim its change inserted); the first is kept by the second.
     const revisions = await h.mongo.db(h.database).collection('intake_revisions').find({ submissionId: id }).toArray();
-    expect(revisions.map((r) => r.revision as number).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(revisions.map((r) => r.revision as number).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(revisions.find((r) => r.revision === 2)?.previous).toMatchObject({ revision: 1, details: { modelVersion: '2.1' } });
 
     // A page token naming no revision number is refused, not read as "from the start".
     const forged = Buffer.from(JSON.stringify({ a: 'x' })).toString('base64url');

@@ -55,7 +55,10 @@ async function main(): Promise<void> {
   const external = process.env.BENCH_MONGODB_URI;
   const ferret = external ? undefined : await FerretDb.start();
   const mongo = await new MongoClient(external ?? ferret!.uri).connect();
-  const c: Collection<Doc> = mongo.db(uniqueDatabase('engine')).collection<Doc>('submissions');
+  const db = mongo.db(uniqueDatabase('engine'));
+  const c: Collection<Doc> = db.collection<Doc>('submissions');
+  // A change's claims (libs/events claimed-changes.ts): one per revision after the first, as many as submissions.
+  const claims = db.collection<{ _id: string; revision: number; state: object; events: object[] }>('submissions_revisions');
   await c.createIndex({ organization: 1, _id: 1 }, { name: 'org_id' });
   await c.createIndex({ outboxSince: 1 }, { name: 'outbox_since' });
   await c.createIndex({ 'outbox.createdAt': 1 }, { name: 'outbox_pending' });
@@ -65,6 +68,9 @@ async function main(): Promise<void> {
     if (batch.length === 500) await c.insertMany(batch.splice(0));
   }
   if (batch.length) await c.insertMany(batch);
+  for (let i = 0; i < DOCS; i += 500) {
+    await claims.insertMany(Array.from({ length: Math.min(500, DOCS - i) }, (_, k) => ({ _id: `${id(i + k)}:000002`, revision: 2, state: { details }, events: [] })));
+  }
   // Two pending documents, as the sweep would find them.
   await c.updateMany({ _id: { $in: [id(10), id(DOCS - 10)] } }, { $push: { outbox: entry(0) }, $set: { outboxSince: new Date() } });
 
@@ -87,6 +93,11 @@ async function main(): Promise<void> {
       return summary(samples);
     }],
     ['`updateOne({_id, revision}, ...)`, newest', () => time(REPEAT, (i) => c.updateOne({ _id: late(i), revision: 1 }, { $set: { touched: i } }))],
+    ['claim check: `findOne({_id})` of an absent claim (a read by id\'s second lookup)', () => time(REPEAT, (i) => claims.findOne({ _id: `${late(i)}:999999` }, { projection: { _id: 1 } }))],
+    ['claimed change: `insertOne` of the claim, then `updateOne({_id}, {$set, $push})`, newest', () => time(REPEAT, async (i) => {
+      await claims.insertOne({ _id: `${late(i)}:${String(100 + i).padStart(6, '0')}`, revision: 100 + i, state: { details, touched: i }, events: [entry(i)] });
+      await c.updateOne({ _id: late(i) }, { $set: { touched: i }, $push: { outbox: entry(i) } });
+    })],
     ['`find({organization})` (indexed), first 20', () => time(Math.min(REPEAT, 5), (i) => c.find({ organization: `org-${i}` }).limit(20).toArray())],
     ['relay sweep `find({\'outbox.createdAt\': {$lte: now}})`', () => time(Math.min(REPEAT, 5), () => c.find({ 'outbox.createdAt': { $lte: new Date() } }, { projection: { _id: 1, outbox: 1 } }).limit(500).toArray())],
     ['old relay pass `find({outboxSince: {$lte: now}}).sort(...)`', () => time(Math.min(REPEAT, 5), () => c.find({ outboxSince: { $lte: new Date() } }, { projection: { _id: 1, outbox: 1 } }).sort({ outboxSince: 1 }).limit(100).toArray())],

@@ -1,7 +1,9 @@
 /**
  * Issue 6, section 1: a flood of calls with random tiny deadlines, with a forged token and with a
  * valid one, must leave every service serving. A deadline that passed while a token was being
- * verified used to be an unhandled rejection, which ends a Node process.
+ * verified used to be an unhandled rejection, which ends a Node process. Signature checks are
+ * bounded: a call already over is not verified, and past the verifier's bound of checks in flight a
+ * call is answered RESOURCE_EXHAUSTED unverified, so forged tokens cannot queue unbounded crypto work.
  */
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { isServing, TestAuth } from '@rampart/testing';
@@ -62,6 +64,20 @@ describe.each(SERVICES.map((s) => [s.name, s] as const))('a deadline flood again
     const forged = await forger.token({ roles: ['auditor'], organization: 'nowhere', clearance: 'TOP_SECRET' });
     const codes = await flood(client, forged, CALLS_PER_TOKEN);
     expect(codes.get(status.OK)).toBeUndefined();
+
+    await expectServing();
+  }, 180_000);
+
+  it('answers RESOURCE_EXHAUSTED to forged tokens past the bound of verifications in flight, and keeps serving', async () => {
+    const forger = await TestAuth.create('test-key-1');
+    // Distinct tokens, all sent at once with time to spare: only the bound stops them being checked.
+    const forged = await Promise.all(Array.from({ length: 2_000 }, (_, i) => forger.token({ roles: ['auditor'], organization: 'nowhere', subject: `forger${i}@nowhere` })));
+    const codes = new Map<number, number>();
+    await Promise.all(forged.map((token) => client.call(token, { deadline: new Date(Date.now() + 30_000) }).then(
+      () => status.OK,
+      (error: ServiceError) => error.code,
+    ).then((code) => codes.set(code, (codes.get(code) ?? 0) + 1))));
+    expect([...codes.keys()].sort()).toEqual([status.RESOURCE_EXHAUSTED, status.UNAUTHENTICATED].sort());
 
     await expectServing();
   }, 180_000);

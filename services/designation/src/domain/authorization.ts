@@ -12,8 +12,10 @@ export type DesignationRpc = keyof typeof designationV1.DesignationServiceServic
 
 const government = (clearance: Grant['clearance'], ...roles: Role[]): Grant[] => roles.map((role) => ({ role, scope: 'any', clearance }));
 
-const CASE_READERS = government(CASE_BASE_MARKING, 'evaluator', 'designation-authority', 'consultee', 'auditor');
-const CASE_READ_WHY = `evaluator, designation-authority, consultee and auditor: the roles that work on cases, cleared for a case's base marking (${CASE_BASE_MARKING}); fields above the reader's clearance are redacted.`;
+/** A consultee reads only the cases whose consultation is addressed to the agency in its token. */
+const CONSULTEE: Grant = { role: 'consultee', scope: 'addressed', clearance: CASE_BASE_MARKING };
+const CASE_READERS = [...government(CASE_BASE_MARKING, 'evaluator', 'designation-authority', 'auditor'), CONSULTEE];
+const CASE_READ_WHY = `evaluator, designation-authority and auditor, every case; a consultee, only the cases whose consultation is addressed to its agency (others answer as missing ones); each cleared for a case's base marking (${CASE_BASE_MARKING}); fields above the reader's clearance are redacted.`;
 const EVIDENCE_WHY = `evaluators only; evidence is never marked below ${MINIMUM_EVIDENCE_MARKING}, and the evaluator must also be cleared for the item's own marking (checked against the request).`;
 
 export const AUTHORIZATION: AuthorizationTable<DesignationRpc> = {
@@ -22,8 +24,9 @@ export const AUTHORIZATION: AuthorizationTable<DesignationRpc> = {
     "Cases, evidence and policies are the government's classified work on a developer's model; the developer sees only the",
     'releasable assessment of its own models. Cases are read, in every organisation, by the roles that work on them, cleared for',
     "a case's base marking (CUI; every field above the reader's clearance is still redacted): the evaluator (attaches evidence),",
-    'the designation-authority (requests consultation and decides), consultees (record a view on the designation) and auditors',
-    '(read everything, change nothing). Not the policy-admin: its thresholds apply to every case at once and the service',
+    'the designation-authority (requests consultation and decides) and auditors (read everything, change nothing). A consultee',
+    'answers for one agency (named in its token) and reads only the cases whose consultation is addressed to that agency, with',
+    'their evidence: any other case answers NOT_FOUND, word for word as a missing one. Not the policy-admin: its thresholds apply to every case at once and the service',
     'recomputes determinations itself, so no single case is needed. Not access officers, clearinghouse or enforcement analysts:',
     "their services learn what they need from designation's events. Not developers (the releasable assessment is theirs) nor any",
     'other outside role.',
@@ -47,8 +50,8 @@ export const AUTHORIZATION: AuthorizationTable<DesignationRpc> = {
       grants: government('SECRET', 'designation-authority'),
     },
     recordConsultationView: {
-      why: 'consultees only, cleared SECRET (views are SECRET), and only for the agency in their token (checked on the case).',
-      grants: government('SECRET', 'consultee'),
+      why: "consultees only, cleared SECRET (views are SECRET), on cases whose consultation is addressed to the agency in their token: another case answers as a missing one.",
+      grants: [{ ...CONSULTEE, clearance: 'SECRET' }],
     },
     issueDecision: {
       why: 'the designation-authority only, cleared SECRET: the decision and its rationale are SECRET.',

@@ -56,6 +56,12 @@ export interface Case {
   missingDomains: CapabilityDomain[];
   /** The threshold policy version the determinations and missing domains were last computed under. */
   policyVersion?: number;
+  /**
+   * How many of the case's evidence items (its sequences 1 to this) the determinations count, so
+   * the next item is added to them without reading the others again (recompute.ts). Absent: none
+   * counted under a policy yet.
+   */
+  evaluatedEvidence?: number;
   consultation?: Consultation;
   decision?: Decision;
   releasedAt?: Date;
@@ -69,7 +75,7 @@ export interface Case {
  * the Record makes a new optional field a compile error until it is listed here.
  */
 type OptionalCaseField = { [K in keyof Case]-?: undefined extends Case[K] ? K : never }[keyof Case];
-const OPTIONAL: Record<OptionalCaseField, true> = { policyVersion: true, consultation: true, decision: true, releasedAt: true };
+const OPTIONAL: Record<OptionalCaseField, true> = { policyVersion: true, evaluatedEvidence: true, consultation: true, decision: true, releasedAt: true };
 export const OPTIONAL_CASE_FIELDS = Object.keys(OPTIONAL) as OptionalCaseField[];
 
 /** A consultee the service is configured to consult. */
@@ -181,7 +187,8 @@ export function onSubmissionChange(current: Case | undefined, change: Submission
       verb: status === 'withdrawn' ? 'closed' : 'opened',
       next: {
         id: facts.submissionId, ...base, status, revision: 1, determinations: [], readyForDecision: false, missingDomains: policy?.requiredDomains ?? [],
-        ...(policy ? { policyVersion: policy.version } : {}), createdAt: now,
+        // Under a policy, a new case counts its items from the first (none yet): see recompute.ts.
+        ...(policy ? { policyVersion: policy.version, evaluatedEvidence: 0 } : {}), createdAt: now,
       },
     };
   }

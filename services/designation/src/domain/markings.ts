@@ -47,6 +47,8 @@ export function markCase(c: Case) {
       status: c.status, revision: c.revision, releasedAt: c.releasedAt, createdAt: c.createdAt, updatedAt: c.updatedAt,
     }),
     ...markEach(evaluation, { determinations: c.determinations, missingDomains: c.missingDomains, readyForDecision: c.readyForDecision }),
+    // How many items the evaluation counts: ListEvidence shows every item's existence at the case's marking.
+    evaluatedEvidence: marked(CASE_BASE_MARKING, c.evaluatedEvidence),
     policyVersion: marked(POLICY_MARKING, c.policyVersion),
     consultation: marked(CASE_BASE_MARKING, c.consultation && {
       requestedBy: c.consultation.requestedBy,

@@ -12,6 +12,13 @@
  * case is ready for decision only when every required domain has evidence. Every determination
  * records the policy version it used and the evidence metrics that decided it (its basis).
  *
+ * The basis is bounded (MAX_BASIS entries, and a count of the rest), whatever the case holds: a
+ * case is one document, saved (and claimed) on every item, so a basis that grew with its items
+ * would make each upload cost more than the last and, at some 80,000 items, pass MongoDB's 16 MB
+ * document limit. It keeps the metrics that decide the level: at AT_OR_ABOVE or CANNOT_RULE_OUT,
+ * the first that reached it; at BELOW, the nearest to a threshold (the closest calls), each with
+ * the threshold it came nearest to. The level and the marking still count every metric and item.
+ *
  * Markings: the evaluation (determinations, missing domains, readiness) derives from the SECRET
  * policy and from every evidence item of the case, so it carries the highest of their markings.
  * Every item counts, not only a domain's own: an item's domains decide where it counts, so which
@@ -20,7 +27,7 @@
  */
 import { highestMarking, type Marking } from '@rampart/auth';
 import { CAPABILITY_DOMAINS, moreSevere, type CapabilityDomain, type DeterminationLevel } from './capability';
-import type { EvidenceDomains } from './evidence';
+import { countedMetricsOf, type Evidence, type EvidenceDomains } from './evidence';
 
 export const COMPARISONS = ['gte', 'gt', 'lte', 'lt'] as const;
 export type Comparison = (typeof COMPARISONS)[number];
@@ -61,16 +68,23 @@ export interface Basis {
   evidenceId: string;
   metric: string;
   value: number;
+  /** The threshold met; at BELOW, the one the value came nearest to (none when no threshold names the metric). */
   comparison?: Comparison;
   threshold?: number;
   level: DeterminationLevel;
 }
 
+/** The most basis entries a determination keeps (see above). */
+export const MAX_BASIS = 20;
+
 export interface Determination {
   domain: CapabilityDomain;
   level: DeterminationLevel;
   policyVersion: number;
+  /** At most MAX_BASIS of the metrics at the determination's level: see above which. */
   basis: Basis[];
+  /** How many more metrics at the determination's level it counts than its basis lists. */
+  omittedBasis: number;
   /** The highest marking of what it derives from: the policy and the case's evidence items. */
   marking: Marking;
 }
@@ -96,22 +110,85 @@ function assess(metric: CountedMetric, rule: DomainRule | undefined): Basis {
     const hit = thresholds.find((t) => metric.names.includes(t.metric) && meets(metric.value, t));
     if (hit) return { evidenceId: metric.evidenceId, metric: hit.metric, value: metric.value, comparison: hit.comparison, threshold: hit.value, level };
   }
-  return { evidenceId: metric.evidenceId, metric: name, value: metric.value, level: 'below' };
+  return { evidenceId: metric.evidenceId, metric: name, value: metric.value, ...nearestThreshold(metric, rule), level: 'below' };
+}
+
+/** Of the thresholds naming the metric, the one its value is nearest to (the first of equals). */
+function nearestThreshold(metric: CountedMetric, rule: DomainRule | undefined): Pick<Basis, 'metric' | 'comparison' | 'threshold'> | undefined {
+  let nearest: Threshold | undefined;
+  for (const t of [...(rule?.atOrAbove ?? []), ...(rule?.cannotRuleOut ?? [])]) {
+    if (metric.names.includes(t.metric) && (!nearest || Math.abs(metric.value - t.value) < Math.abs(metric.value - nearest.value))) nearest = t;
+  }
+  return nearest && { metric: nearest.metric, comparison: nearest.comparison, threshold: nearest.value };
+}
+
+/** How close a BELOW entry came to its threshold; the closer, the more it says about the level. */
+function distance(b: Basis): number {
+  return b.threshold === undefined ? Infinity : Math.abs(b.value - b.threshold);
 }
 
 /** The determination of every domain that has evidence, under `policy`. */
 export function determine(policy: ThresholdPolicy, metrics: CountedMetric[], evidence: EvidenceDomains): Determination[] {
   const marking = evaluationMarking(evidence);
-  const out: Determination[] = [];
-  for (const [domain, items] of evidence.counts) {
-    if (items === 0) continue;
-    const rule = policy.rules.find((r) => r.domain === domain);
-    const bases = metrics.filter((m) => m.domains.includes(domain)).map((m) => assess(m, rule));
-    const level = bases.reduce<DeterminationLevel>((worst, b) => moreSevere(worst, b.level), 'below');
-    // The basis lists what decided the level (all of them when BELOW).
-    out.push({ domain, level, policyVersion: policy.version, basis: bases.filter((b) => b.level === level), marking });
+  const byDomain = new Map<CapabilityDomain, Determination>();
+  for (const [domain, items] of evidence.counts) if (items > 0) byDomain.set(domain, undetermined(policy, domain, marking));
+  for (const metric of metrics) addMetric(policy, byDomain, metric);
+  return [...byDomain.values()].sort((a, b) => a.domain.localeCompare(b.domain));
+}
+
+/**
+ * `current` (determined under `policy` from earlier items) with `items` added after them: the same
+ * determinations as `determine` over all of them, without reading the earlier items again. The
+ * per-item fold is what `determine` does too, so the two cannot drift apart.
+ */
+export function withEvidence(policy: ThresholdPolicy, current: readonly Determination[], items: readonly Evidence[]): Determination[] {
+  const marking = highestMarking(POLICY_MARKING, ...current.map((d) => d.marking), ...items.map((e) => e.marking));
+  // Bounded copies (MAX_BASIS entries each); the marking is the running highest of every item, counted or not.
+  const byDomain = new Map<CapabilityDomain, Determination>(current.map((d) => [d.domain, { ...d, basis: [...d.basis], omittedBasis: d.omittedBasis ?? 0, marking }]));
+  for (const item of items) {
+    for (const domain of item.domains) if (!byDomain.has(domain)) byDomain.set(domain, undetermined(policy, domain, marking));
+    for (const metric of countedMetricsOf(item)) addMetric(policy, byDomain, metric);
   }
-  return out.sort((a, b) => a.domain.localeCompare(b.domain));
+  return [...byDomain.values()].sort((a, b) => a.domain.localeCompare(b.domain));
+}
+
+/** A domain with evidence and no counted metric yet: BELOW, on no basis. */
+function undetermined(policy: ThresholdPolicy, domain: CapabilityDomain, marking: Marking): Determination {
+  return { domain, level: 'below', policyVersion: policy.version, basis: [], omittedBasis: 0, marking };
+}
+
+/**
+ * Adds one counted metric to the determination of each of its domains: the level is the most
+ * severe, and the basis keeps what decided it, bounded (see above): above BELOW the first
+ * MAX_BASIS in the order they came, at BELOW the MAX_BASIS nearest their thresholds (earlier first
+ * among equals). Either is what keeping them all and then choosing would give, so adding items
+ * one at a time gives what `determine` gives over all of them.
+ */
+function addMetric(policy: ThresholdPolicy, byDomain: Map<CapabilityDomain, Determination>, metric: CountedMetric): void {
+  for (const domain of metric.domains) {
+    const d = byDomain.get(domain);
+    if (!d) continue;
+    const basis = assess(metric, policy.rules.find((r) => r.domain === domain));
+    const level = moreSevere(d.level, basis.level);
+    if (level !== d.level) {
+      d.level = level;
+      d.basis = [];
+      d.omittedBasis = 0;
+    }
+    if (basis.level !== level) continue;
+    const at = level === 'below' ? d.basis.findIndex((b) => distance(b) > distance(basis)) : -1;
+    if (at < 0) d.basis.push(basis);
+    else d.basis.splice(at, 0, basis);
+    if (d.basis.length > MAX_BASIS) {
+      d.basis.pop();
+      d.omittedBasis++;
+    }
+  }
+}
+
+/** The required domains with no evidence: those without a determination. */
+export function missingFrom(policy: ThresholdPolicy, determinations: readonly Determination[]): CapabilityDomain[] {
+  return policy.requiredDomains.filter((d) => !determinations.some((x) => x.domain === d));
 }
 
 export function missingDomains(policy: ThresholdPolicy | undefined, evidence: EvidenceDomains): CapabilityDomain[] {

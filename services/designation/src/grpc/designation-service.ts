@@ -18,7 +18,7 @@ import type { ConsultationDeadlines } from '../events/consultation-deadline';
 import { assessmentEvent, caseEvent, evidenceEvent } from '../events/designation-events';
 import { policyChangedEvent } from '../events/policy-change';
 import { detectFormat, readInspectLog } from '../inspect/read-log';
-import { recomputeCase } from '../recompute';
+import { recomputeCase, recordEvidence } from '../recompute';
 import type { DesignationStore } from '../store';
 import { receiveLog, removeQuietly } from './log-upload';
 import { assessmentToWire, caseToWire, classifications, domains, evidenceToWire, outcomes, policyToWire, rulesFromWire, statuses, views } from './mapping';
@@ -33,6 +33,11 @@ export interface DesignationDeps {
   now?: () => Date;
 }
 
+/** The agencies a case's consultation is addressed to: a consultee's scope. */
+function consultedAgencies(c: Case): string[] {
+  return c.consultation?.entries.map((e) => e.agency) ?? [];
+}
+
 function caseId(id: string, field = 'case_id'): string {
   const violations: FieldViolation[] = [];
   uuidField(violations, field, id, 'a case id (the submission id)');
@@ -44,9 +49,12 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
 
-  /** A case the call may see; another organisation's reads as missing (see the authorization table). */
+  /**
+   * A case the call may see. One it may not (another organisation's; for a consultee, one whose
+   * consultation is not addressed to its agency) reads as missing: see the authorization table.
+   */
   async function loadCase(id: string, access: Access): Promise<Case> {
-    return inScope(access, await store.getCase(caseId(id)), `case ${id} not found`);
+    return inScope(access, await store.getCase(caseId(id)), `case ${id} not found`, consultedAgencies);
   }
 
   /** Saves a case change made from the revision read, with its events, or reports the conflict. */
@@ -56,16 +64,12 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
     return next;
   }
 
-  const recomputeDeps = { store, now };
-
   /**
-   * Stores an evidence item, then re-determines its case from all of its evidence. The recompute
-   * is not cut short by a cancelled call: the item is recorded by then, and the case must say so.
+   * Evidence is stored as its case's next item, then counted in the case's determination (by `_id`
+   * reads: recompute.ts). The recompute is not cut short by a cancelled call: the item is recorded
+   * by then, and the case must say so.
    */
-  async function recordEvidence(evidence: Evidence): Promise<void> {
-    await store.insertEvidence(evidence, [evidenceEvent(evidence, evidence.recordedAt)]);
-    await recomputeCase(recomputeDeps, evidence.caseId);
-  }
+  const recomputeDeps = { store, now };
 
   function assertMayAttach(caller: Caller, c: Case, marking: ReturnType<typeof evidenceMarking>): void {
     requireClearance(caller, marking);
@@ -79,9 +83,11 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
     }),
 
     listCases: unary(kit, async (request: v1.ListCasesRequest, { caller }) => {
-      authorize(AUTHORIZATION, 'listCases', caller);
+      const access = authorize(AUTHORIZATION, 'listCases', caller);
       const { size, after } = pageRequest(request, 20, 100);
-      const { items, nextPageToken } = page(await store.listCases(statuses.fromWire(request.status), after, size + 1), size, (c) => c.id);
+      // A consultee's listing holds only the cases addressed to its agency (none without one).
+      const found = access.agency === '' ? [] : await store.listCases(statuses.fromWire(request.status), after, size + 1, access.agency);
+      const { items, nextPageToken } = page(found, size, (c) => c.id);
       return { cases: items.map((c) => caseToWire(c, caller.clearance)), nextPageToken };
     }),
 
@@ -107,6 +113,7 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
         messages: iterator, maxBytes: deps.maxLogBytes, signal,
       });
       let evidence: Evidence;
+      let sequence: number;
       try {
         const read = await readInspectLog(store.logs, log.fileId, log.size, detectFormat(log.firstBytes));
         const counted = header.countedMetrics.map((m) => m.trim());
@@ -121,13 +128,13 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
           sha256: log.sha256, sizeBytes: log.size, marking, recordedBy: caller.subject, recordedAt: now(), logFileId: log.fileId.toHexString(),
         };
         signal.throwIfAborted(); // the last moment a cancelled upload is still refused whole
-        await store.insertEvidence(evidence, [evidenceEvent(evidence, evidence.recordedAt)]);
+        sequence = await store.insertEvidence(evidence, [evidenceEvent(evidence, evidence.recordedAt)], c.evaluatedEvidence);
       } catch (error) {
         await removeQuietly(log.fileId, cleanup, error);
         if (error instanceof InvalidLogError) throw new ValidationError([{ field: 'chunk', description: error.message }], { cause: error });
         throw error;
       }
-      await recomputeCase(recomputeDeps, evidence.caseId);
+      await recomputeCase(recomputeDeps, evidence.caseId, { through: sequence });
       return { evidence: evidenceToWire(evidence, caller.clearance) };
     }),
 
@@ -152,7 +159,7 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
         sha256: createHash('sha256').update(canonical).digest('hex'), sizeBytes: Buffer.byteLength(canonical), marking, recordedBy: caller.subject, recordedAt: now(),
       };
       signal.throwIfAborted();
-      await recordEvidence(evidence);
+      await recordEvidence(recomputeDeps, evidence, [evidenceEvent(evidence, evidence.recordedAt)], c.evaluatedEvidence);
       return { evidence: evidenceToWire(evidence, caller.clearance) };
     }),
 
@@ -160,8 +167,8 @@ export function designationService(kit: HandlerKit, deps: DesignationDeps): Serv
       const access = authorize(AUTHORIZATION, 'listEvidence', caller);
       await loadCase(request.caseId, access);
       const { size, after } = pageRequest(request, 50, 200);
-      const { items, nextPageToken } = page(await store.listEvidence(request.caseId, after, size + 1), size, (e) => e.id);
-      return { evidence: items.map((e) => evidenceToWire(e, caller.clearance)), nextPageToken };
+      const { items, nextPageToken } = page(await store.listEvidence(request.caseId, after, size + 1), size, (e) => e.key);
+      return { evidence: items.map((e) => evidenceToWire(e.evidence, caller.clearance)), nextPageToken };
     }),
 
     putThresholdPolicy: unary(kit, async (request: v1.PutThresholdPolicyRequest, { caller, signal }) => {

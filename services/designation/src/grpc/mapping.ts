@@ -55,6 +55,8 @@ export function caseToWire(c: Case, clearance: Clearance): v1.Case {
         const { value, nonFiniteValue } = wireNumber(b.value);
         return { evidenceId: b.evidenceId, metric: b.metric, value, nonFiniteValue, comparison: b.comparison ? comparisons.toWire(b.comparison) : 0, threshold: b.threshold ?? 0, level: levels.toWire(b.level) };
       }),
+      // Absent from determinations stored before the basis was bounded (they listed every metric).
+      omittedBasisCount: d.omittedBasis ?? 0,
     })),
     readyForDecision: r.readyForDecision ?? false,
     missingDomains: (r.missingDomains ?? []).map(domains.toWire),

@@ -42,14 +42,34 @@ export function contentHash(kind: AgreementKind, title: string, text: string): s
   return canonicalHash({ kind, title, text });
 }
 
-/** The next version of a kind's template, or why not. */
-export function publishAgreement(args: { kind: AgreementKind | undefined; title: string; text: string; expectedVersion: number; current: CurrentAgreements; actor: string; now: Date }): AgreementTemplate {
+/** A template to publish, checked: every bad field named. */
+export interface AgreementDraft {
+  kind: AgreementKind;
+  title: string;
+  text: string;
+}
+
+export function agreementDraft(args: { kind: AgreementKind | undefined; title: string; text: string }): AgreementDraft {
   const violations: FieldViolation[] = [];
   if (!args.kind) violations.push({ field: 'kind', description: `must be one of ${ALL_AGREEMENT_KINDS.join(', ')}` });
   const title = textField(violations, 'title', args.title, LIMITS.title);
   const text = textField(violations, 'text', args.text, LIMITS.text);
   ValidationError.throwIfAny(violations);
-  const kind = args.kind!;
+  return { kind: args.kind!, title, text };
+}
+
+/**
+ * The version a retry of this publish already made: the current version is the one after
+ * `expectedVersion` and says exactly this (a response lost on the way back). Undefined otherwise.
+ */
+export function publishedBefore(draft: AgreementDraft, expectedVersion: number, current: CurrentAgreements): number | undefined {
+  const head = current[draft.kind];
+  return head && head.version === expectedVersion + 1 && head.contentHash === contentHash(draft.kind, draft.title, draft.text) ? head.version : undefined;
+}
+
+/** The next version of a kind's template, or why not. */
+export function publishAgreement(args: { kind: AgreementKind | undefined; title: string; text: string; expectedVersion: number; current: CurrentAgreements; actor: string; now: Date }): AgreementTemplate {
+  const { kind, title, text } = agreementDraft(args);
   const head = args.current[kind];
   const currentVersion = head?.version ?? 0;
   if (args.expectedVersion !== currentVersion) {

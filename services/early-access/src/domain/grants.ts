@@ -1,12 +1,16 @@
 /**
  * Grants and their short-lived credentials. An access officer issues a grant to a government
- * principal (or, for the partner phase, to a selected partner's principal): scopes, purpose and a
- * time box inside where that principal may use access. A credential lives at most 24 hours, never
- * past its grant or the phase it was issued in, and is issued (or renewed) only inside that phase.
+ * principal (a principal of a government organisation) or, for the partner phase, to a selected
+ * partner's principal: scopes, purpose and a time box inside where that principal may use access.
+ * A credential goes only to the grant's holder acting in the role of the grant's kind, lives at most
+ * 24 hours, never past its grant or the phase it was issued in, and is issued (or renewed) only
+ * inside that phase. A grant whose time box a moved window no longer holds is cut: refused from
+ * the program's write on, and revoked with it.
  */
+import type { Role } from '@rampart/auth';
 import { FailedPreconditionError, PermissionDeniedError, textField, ValidationError, type FieldViolation } from '@rampart/errors';
 import { assertOpen, type AccessProgram } from './program';
-import { grantBounds, phaseAt, type PrincipalKind } from './window';
+import { grantBounds, phaseAt, type AccessWindow, type PrincipalKind } from './window';
 import { isOrganizationId, ORGANIZATION_RULE } from './ids';
 
 export type GrantStatus = 'active' | 'revoked' | 'expired';
@@ -19,6 +23,11 @@ export interface Grant {
   principal: string;
   principalOrganization: string;
   principalKind: PrincipalKind;
+  /**
+   * A partner grant's selection round of its partner (partners.ts selectionOf) when issued: it is
+   * usable only while that round lasts, not again after a removal and a new selection.
+   */
+  partnerSelection?: number;
   scopes: string[];
   purpose: string;
   notBefore: Date;
@@ -48,8 +57,21 @@ export interface GrantRequest {
   notAfter?: Date;
 }
 
-/** A new grant, or why not. `partnerSelected` says whether the principal's organisation is a selected partner of the program. */
-export function issueGrant(program: AccessProgram, request: GrantRequest, args: { id: string; partnerSelected: boolean; actor: string; now: Date }): Grant {
+/** What the service knows of the principal's organisation when a grant is issued. */
+export interface PrincipalOrganizationFacts {
+  /** One of the government organisations (configured): its principals may hold government grants. */
+  governmentOrganization: boolean;
+  /** A selected trusted partner of the program now: its principals may hold partner grants. */
+  partnerSelected: boolean;
+  /** Its selection round now (partners.ts selectionOf), recorded in a partner grant. */
+  partnerSelection?: number;
+}
+
+/** The roles that may hold each kind of grant's credentials (DESIGN.md: government evaluators; partners' staff). */
+export const HOLDER_ROLES: Record<PrincipalKind, readonly Role[]> = { government: ['evaluator'], partner: ['partner'] };
+
+/** A new grant, or why not. */
+export function issueGrant(program: AccessProgram, request: GrantRequest, args: PrincipalOrganizationFacts & { id: string; actor: string; now: Date }): Grant {
   assertOpen(program);
   const { now } = args;
   const violations: FieldViolation[] = [];
@@ -64,12 +86,7 @@ export function issueGrant(program: AccessProgram, request: GrantRequest, args: 
   ValidationError.throwIfAny(violations);
 
   const kind = request.principalKind!;
-  if (kind === 'partner' && request.principalOrganization === program.organization) {
-    throw new ValidationError([{ field: 'principal_organization', description: 'a partner grant is for a partner organisation, not the developer' }]);
-  }
-  if (kind === 'partner' && !args.partnerSelected) {
-    throw new FailedPreconditionError(`${request.principalOrganization} is not a selected trusted partner of program ${program.id}: both sides must approve it first`);
-  }
+  assertPrincipalFits(program, request.principalOrganization, kind, args);
   const bounds = grantBounds(program.window, kind);
   const notBefore = request.notBefore ?? new Date(Math.max(bounds.from.getTime(), now.getTime()));
   const notAfter = request.notAfter ?? bounds.until;
@@ -88,6 +105,7 @@ export function issueGrant(program: AccessProgram, request: GrantRequest, args: 
     principal,
     principalOrganization: request.principalOrganization,
     principalKind: kind,
+    ...(kind === 'partner' && args.partnerSelection !== undefined ? { partnerSelection: args.partnerSelection } : {}),
     scopes: [...new Set(request.scopes)],
     purpose,
     notBefore,
@@ -99,6 +117,55 @@ export function issueGrant(program: AccessProgram, request: GrantRequest, args: 
     revision: 1,
     updatedAt: now,
   };
+}
+
+/** A grant's kind must match its principal's organisation: the developer's own staff hold none. */
+function assertPrincipalFits(program: AccessProgram, organization: string, kind: PrincipalKind, facts: PrincipalOrganizationFacts): void {
+  const field = 'principal_organization';
+  if (organization === program.organization) {
+    throw new ValidationError([{ field, description: `${organization} is the developer's own organisation: a ${kind} grant is for ${kind === 'government' ? 'a government principal' : 'a trusted partner organisation'}` }]);
+  }
+  if (kind === 'government' && !facts.governmentOrganization) {
+    throw new ValidationError([{ field, description: `${organization} is not a government organisation: government grants go to government principals only (a selected partner's staff get a partner grant)` }]);
+  }
+  if (kind === 'partner' && facts.governmentOrganization) {
+    throw new ValidationError([{ field: 'principal_kind', description: `must be government: ${organization} is a government organisation, whose principals get government grants` }]);
+  }
+  if (kind === 'partner' && !facts.partnerSelected) {
+    throw new FailedPreconditionError(`${organization} is not a selected trusted partner of program ${program.id}: both sides must approve it first`);
+  }
+}
+
+/** The holder (already matched by subject and organisation) acts in a role of the grant's kind, or why not. */
+export function assertHolderRole(g: Grant, roles: readonly Role[]): void {
+  const allowed = HOLDER_ROLES[g.principalKind];
+  if (!roles.some((r) => allowed.includes(r))) {
+    throw new FailedPreconditionError(`grant ${g.id} is a ${g.principalKind} grant: its credentials go to its principal acting as ${allowed.join(' or ')}, not as ${roles.join(', ') || 'no role'}`);
+  }
+}
+
+/**
+ * An active grant whose time box a moved window no longer holds (it starts before, or ends after,
+ * where its principal may now hold a grant). Stateless, so the service refuses its credentials from
+ * the program's write on, before the grant's own record catches up.
+ */
+export function cutByWindow(g: Grant, window: AccessWindow): boolean {
+  if (g.status !== 'active') return false;
+  const bounds = grantBounds(window, g.principalKind);
+  return g.notBefore.getTime() < bounds.from.getTime() || g.notAfter.getTime() > bounds.until.getTime();
+}
+
+/** The program's own write revoked the grant (its window cut it): refused whatever the window says now. */
+export function revokedByProgram(g: Grant, p: AccessProgram): boolean {
+  return p.revokedGrantIds?.includes(g.id) ?? false;
+}
+
+/**
+ * A partner grant is usable only in the selection round it was issued in (`current`: the
+ * partner's round now, undefined when not selected). A government grant does not depend on it.
+ */
+export function inSelection(g: Grant, current: number | undefined): boolean {
+  return g.principalKind !== 'partner' || (current !== undefined && g.partnerSelection === current);
 }
 
 /** Ends an active grant; ending an ended one changes nothing (undefined). */
@@ -144,6 +211,7 @@ export function credentialExpiry(args: {
   assertOpen(program);
   const status = statusAt(grant, now);
   if (status !== 'active') throw new FailedPreconditionError(`grant ${grant.id} is ${status}`);
+  if (cutByWindow(grant, program.window) || revokedByProgram(grant, program)) throw new FailedPreconditionError(`grant ${grant.id} no longer fits the program's window (an amendment moved it): it is revoked; ask the access officer for a new grant`);
   if (now.getTime() < grant.notBefore.getTime()) throw new FailedPreconditionError(`grant ${grant.id} starts at ${grant.notBefore.toISOString()}: no credential before then`);
   const phase = phaseAt(program.window, grant.principalKind, now);
   if (!phase) throw new FailedPreconditionError(`program ${program.id} is outside the ${grant.principalKind === 'government' ? 'government window and partner phase' : 'partner phase'} now: credentials are issued and renewed only inside it`);

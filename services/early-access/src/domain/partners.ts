@@ -4,7 +4,7 @@
  * may veto it before, or remove it after. A vetoed or removed partner may be nominated again, which
  * starts a new round with no approvals carried over.
  */
-import { FailedPreconditionError } from '@rampart/errors';
+import { FailedPreconditionError, ValidationError } from '@rampart/errors';
 
 export type Side = 'developer' | 'government';
 export type NominationStatus = 'nominated' | 'selected' | 'vetoed' | 'removed';
@@ -35,8 +35,15 @@ export interface NominationChange {
 
 const other = (side: Side): Side => (side === 'developer' ? 'government' : 'developer');
 
-export function nominate(current: PartnerNomination | undefined, args: { programId: string; developerOrganization: string; partnerOrganization: string; side: Side; actor: string; reason: string; now: Date }): NominationChange {
+/**
+ * `side` nominates a partner. `governmentOrganization`: the partner is one of the configured
+ * government organisations, whose principals get government grants and could never hold a partner grant.
+ */
+export function nominate(current: PartnerNomination | undefined, args: { programId: string; developerOrganization: string; partnerOrganization: string; governmentOrganization: boolean; side: Side; actor: string; reason: string; now: Date }): NominationChange {
   if (args.partnerOrganization === args.developerOrganization) throw new FailedPreconditionError('the developer organisation cannot be its own trusted partner');
+  if (args.governmentOrganization) {
+    throw new ValidationError([{ field: 'partner_organization', description: `${args.partnerOrganization} is a government organisation: its principals get government grants, so it cannot be a trusted partner` }]);
+  }
   if (current && (current.status === 'nominated' || current.status === 'selected')) {
     throw new FailedPreconditionError(`${args.partnerOrganization} is already ${current.status} for program ${args.programId}`);
   }
@@ -78,4 +85,13 @@ export function veto(current: PartnerNomination, side: Side, actor: string, reas
 export function remove(current: PartnerNomination, side: Side, actor: string, reason: string, now: Date): NominationChange {
   if (current.status !== 'selected') throw new FailedPreconditionError(`${current.partnerOrganization} is ${current.status}: only a selected partner can be removed${current.status === 'nominated' ? ' (veto a nomination instead)' : ''}`);
   return { next: { ...current, status: 'removed', closedBy: { side, by: actor, at: now }, reason, revision: current.revision + 1, updatedAt: now }, steps: ['removed'] };
+}
+
+/**
+ * The selection round a nomination is in while selected (undefined otherwise). A selected
+ * nomination changes only by its removal, so the revision that selected it names the round: a
+ * partner removed and selected again is in a new round, and grants of the old one stay ended.
+ */
+export function selectionOf(n: PartnerNomination | undefined): number | undefined {
+  return n?.status === 'selected' ? n.revision : undefined;
 }

@@ -25,6 +25,11 @@ export interface AccessProgram {
   requestedStartAt: Date;
   window: AccessWindow;
   requiredAgreements: AgreementKind[];
+  /**
+   * Grants the program's own writes revoked (a moved window cut them): refused from that write on,
+   * whatever the window does later (moved back, the grant would fit again, but its revocation is out).
+   */
+  revokedGrantIds?: string[];
   openedBy: string;
   openedAt: Date;
   closedAt?: Date;
@@ -80,6 +85,12 @@ export function onSubmissionChange(p: AccessProgram, facts: SubmissionFacts, now
   const window = moveWindow(p.window, facts, p.requestedStartAt, now);
   const next: AccessProgram = { ...p, modelName: facts.modelName, modelVersion: facts.modelVersion, submissionRevision: facts.revision, revision: p.revision + 1, updatedAt: now, ...(window ? { window } : {}) };
   return { next, change: window ? 'window_changed' : 'updated' };
+}
+
+/** The program with `grantIds` revoked by its own write (cumulative: a revocation is never taken back). */
+export function withRevokedGrants(p: AccessProgram, grantIds: readonly string[]): AccessProgram {
+  if (grantIds.length === 0) return p;
+  return { ...p, revokedGrantIds: [...new Set([...(p.revokedGrantIds ?? []), ...grantIds])] };
 }
 
 /** The developer records the actual public release: the program closes and every grant ends. */

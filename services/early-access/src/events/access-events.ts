@@ -47,12 +47,21 @@ function programData(p: AccessProgram) {
   };
 }
 
-/** `access.program.opened` / `.closed` and `access.window.changed`: the program at its new revision. */
-export function programEvent(p: AccessProgram, [thing, verb]: ['program', 'opened' | 'closed'] | ['window', 'changed'], now: Date): OutboxEntry {
-  return entry({ area: AREA, thing, verb }, p.id, programData(p), now);
+/** What a write that ended other entities' grants says about them: their ids, revoked in that same write. */
+export interface RevokedGrants {
+  revokedGrantIds?: string[];
 }
 
-export function nominationEvent(n: PartnerNomination, step: NominationStep, now: Date): OutboxEntry {
+/**
+ * `access.program.opened` / `.closed` and `access.window.changed`: the program at its new revision
+ * (a window change names the grants it cut, revoked in the same write).
+ */
+export function programEvent(p: AccessProgram, [thing, verb]: ['program', 'opened' | 'closed'] | ['window', 'changed'], now: Date, revoked: RevokedGrants = {}): OutboxEntry {
+  return entry({ area: AREA, thing, verb }, p.id, { ...programData(p), ...revoked }, now);
+}
+
+/** A step of a nomination (a removal names the partner's grants, revoked in the same write). */
+export function nominationEvent(n: PartnerNomination, step: NominationStep, now: Date, revoked: RevokedGrants = {}): OutboxEntry {
   const data = {
     programId: n.programId,
     partnerOrganization: n.partnerOrganization,
@@ -61,6 +70,7 @@ export function nominationEvent(n: PartnerNomination, step: NominationStep, now:
     nominatedBy: { side: n.nominatedBy.side, by: n.nominatedBy.by },
     approvals: Object.fromEntries(Object.entries(n.approvals).map(([side, a]) => [side, { by: a.by, at: iso(a.at) }])),
     ...(n.closedBy ? { closedBy: { side: n.closedBy.side, by: n.closedBy.by }, reason: n.reason } : {}),
+    ...revoked,
   };
   return entry({ area: AREA, thing: 'nomination', verb: step }, `${n.programId}:${n.partnerOrganization}`, data, now);
 }

@@ -7,7 +7,6 @@ import { PoisonMessageError, revisionOf, type CloudEvent, type ConsumerSpec, typ
 import type { SubmissionFacts } from '../domain/model';
 import type { EarlyAccessStore } from '../store';
 import { syncProgram } from './program-sync';
-import type { AccessTimers } from './timers';
 
 export const INTAKE_CONSUMER: ConsumerSpec = {
   stream: 'INTAKE_EVENTS',
@@ -44,12 +43,12 @@ export function factsOf(event: CloudEvent<unknown>): SubmissionFacts {
   return facts;
 }
 
-export function intakeEventHandler(store: EarlyAccessStore, timers: AccessTimers, now: () => Date = () => new Date()): EventHandler {
+export function intakeEventHandler(store: EarlyAccessStore, now: () => Date = () => new Date()): EventHandler {
   return async (event) => {
     if (!TYPES.has(event.type)) throw new PoisonMessageError(`unknown event type ${event.type}`);
     const facts = factsOf(event);
     await store.applySubmission(event.id, facts);
     // Also on a redelivery or a stale event: this step may be what failed the first time.
-    await syncProgram(store, timers, facts.submissionId, now);
+    await syncProgram(store, facts.submissionId, now);
   };
 }

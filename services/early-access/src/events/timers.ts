@@ -1,9 +1,10 @@
 /**
  * Early access's durable timers (`ACCESS_TIMERS`, see libs/events timers.ts): a grant's end
- * (`grant-expiry`, at its not-after time) and a program's public release (`public-release`). Each
- * is scheduled before the write it belongs to, so nothing is stored without its timer; a timer
- * whose write then failed, or that a later change made stale, finds nothing due and changes nothing.
- * A fire is only "check now": the handler decides from the stored records.
+ * (`grant-expiry`, at its not-after time) and a program's public release (`public-release`). They
+ * are scheduled from the service's own events, which leave through the outbox with the write they
+ * belong to (timer-scheduling.ts): no request path publishes a timer, so neither a crash nor a NATS
+ * outage between a write and its timer loses the timer. A fire is only "check now": the handler
+ * decides from the stored records, so a stale fire changes nothing.
  */
 import { PoisonMessageError, type TimerHandler, type TimerScheduler } from '@rampart/events';
 import { endGrant, type Grant } from '../domain/grants';
@@ -25,13 +26,11 @@ export interface AccessTimers {
 export function accessTimers(timers: TimerScheduler): AccessTimers {
   return {
     grantExpiry: (g) => timers.schedule({ kind: GRANT_EXPIRY, id: g.id }, g.notAfter, { grantId: g.id }),
-    // One timer per program, rescheduled whenever the window moves (the newest replaces the pending one).
-    publicRelease: (p) => timers.schedule({ kind: PUBLIC_RELEASE, id: p.id }, p.window.publicReleaseAt, { programId: p.id }),
+    // One timer per program, rescheduled whenever the window moves (the newest replaces the pending
+    // one). The revision says which state a schedule (and its fire) came from.
+    publicRelease: (p) => timers.schedule({ kind: PUBLIC_RELEASE, id: p.id }, p.window.publicReleaseAt, { programId: p.id, revision: p.revision }),
   };
 }
-
-/** For tests and tools that run without timers. */
-export const NO_TIMERS: AccessTimers = { grantExpiry: () => Promise.resolve(), publicRelease: () => Promise.resolve() };
 
 function idOf(payload: Readonly<Record<string, unknown>>, name: string, timerId: string): string {
   const id = payload[name];
@@ -57,9 +56,17 @@ export function grantExpiryHandler(store: EarlyAccessStore, now: () => Date = ()
   };
 }
 
-export function publicReleaseHandler(store: EarlyAccessStore, now: () => Date = () => new Date()): TimerHandler {
+/**
+ * The public release: closes the program once it is due. A fire before it is due came from a
+ * stale schedule (one replica's schedule of an older revision landed after another's of the newer:
+ * the timer keeps only the latest), and nothing else would ever close the program: so the timer is
+ * scheduled again, at the program's public release as it is now.
+ */
+export function publicReleaseHandler(store: EarlyAccessStore, reschedule: (p: AccessProgram) => Promise<void>, now: () => Date = () => new Date()): TimerHandler {
   return async (timer) => {
     const programId = idOf(timer.payload, 'programId', timer.id);
-    await closeProgram(store, programId, (p) => closeIfPublicReleased(p, dueAt(now(), timer.at)), now);
+    if (await closeProgram(store, programId, (p) => closeIfPublicReleased(p, dueAt(now(), timer.at)), now)) return;
+    const p = await store.getProgram(programId);
+    if (p && p.status === 'open' && dueAt(now(), timer.at).getTime() < p.window.publicReleaseAt.getTime()) await reschedule(p);
   };
 }

@@ -3,8 +3,9 @@
  * insider-risk signals it raises); the developer, the access officer and the auditor read records,
  * signals and signed checkpoints, and verify the chain.
  */
-import { authorize } from '@rampart/auth';
-import { NotFoundError, textField, ValidationError, type FieldViolation } from '@rampart/errors';
+import { randomUUID } from 'node:crypto';
+import { authorize, inScope } from '@rampart/auth';
+import { AlreadyExistsError, NotFoundError, textField, ValidationError, type FieldViolation } from '@rampart/errors';
 import { unary, type HandlerKit } from '@rampart/grpc-kit';
 import { accessV1 as v1 } from '@rampart/proto';
 import { encodePageToken, page, pageRequest } from '@rampart/store';
@@ -13,8 +14,9 @@ import { AUTHORIZATION } from '../domain/authorization';
 import { idField, organizationField } from '../domain/ids';
 import { evaluateUse } from '../domain/signals';
 import { signalEvent } from '../events/access-events';
-import type { StoredCheckpoint } from '../log-store';
-import { isSelectedPartner, loadProgram, missingAgreements, type AccessDeps } from './context';
+import { GENERATED, type StoredCheckpoint } from '../log-store';
+import { ReportReads } from '../report-reads';
+import { loadProgram, programId, programNotFound, type AccessDeps } from './context';
 import { checkpointToWire, recordToWire, signalToWire } from './mapping';
 
 type LogRpcs = Pick<v1.EarlyAccessServiceServer, 'reportAccess' | 'listAccessRecords' | 'verifyAccessLog' | 'listCheckpoints' | 'listSignals'>;
@@ -23,9 +25,18 @@ const LIMITS = { principal: 256, operation: 200 } as const;
 /** A use reported from the future is a clock fault or a lie: refuse it beyond this. */
 const FUTURE_TOLERANCE_MS = 60_000;
 const VERIFY_BATCH = 100;
+/** The gateway's report ids: what `_id`s may hold. */
+const REPORT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A retry reports the same use (its times may differ: the gateway may leave them to the service). */
+function sameUse(stored: AccessUse, retried: AccessUse): boolean {
+  return stored.credentialId === retried.credentialId && stored.principal === retried.principal && stored.principalOrganization === retried.principalOrganization
+    && stored.operation === retried.operation && stored.volume === retried.volume;
+}
 
 export function accessLogHandlers(kit: HandlerKit, deps: AccessDeps): LogRpcs {
   const { store, log, signer, baselines } = deps;
+  const reads = deps.reads ?? new ReportReads(store, 0);
   const now = deps.now ?? (() => new Date());
 
   /** Signed checkpoints whose signature verifies; the others are links broken at their sequence. */
@@ -49,35 +60,43 @@ export function accessLogHandlers(kit: HandlerKit, deps: AccessDeps): LogRpcs {
       organizationField(out, 'principal_organization', request.principalOrganization);
       const operation = textField(out, 'operation', request.operation, LIMITS.operation);
       if (!Number.isSafeInteger(request.volume) || request.volume < 0) out.push({ field: 'volume', description: 'must be a whole number from 0 to 2^53-1' });
+      if (request.reportId && !REPORT_ID.test(request.reportId)) out.push({ field: 'report_id', description: 'must be 1 to 128 of letters, digits and . _ : -' });
       const at = now();
       const occurredAt = request.occurTime ?? at;
       if (occurredAt.getTime() > at.getTime() + FUTURE_TOLERANCE_MS) out.push({ field: 'occur_time', description: 'must not be in the future' });
       ValidationError.throwIfAny(out);
 
-      // Two rounds of `_id` reads in parallel: what the request names, then what the rules need.
-      const [p, credential] = await Promise.all([loadProgram(store, access, request.programId), store.getCredential(request.credentialId)]);
-      if (!credential || credential.programId !== p.id) throw new NotFoundError(`credential ${request.credentialId} not found`);
+      // `_id` reads, cached per process (report-reads.ts says how stale each may be).
+      const [p, credential] = await Promise.all([reads.program(programId(request.programId)), reads.credential(request.credentialId)]);
+      const program = inScope(access, p, programNotFound(request.programId));
+      if (!credential || credential.programId !== program.id) throw new NotFoundError(`credential ${request.credentialId} not found`);
       const principalOrganization = request.principalOrganization;
-      const [grant, missing, partnerSelected, baseline] = await Promise.all([
-        store.getGrant(credential.grantId),
-        missingAgreements(store, p, principalOrganization, principal),
-        isSelectedPartner(store, p.id, principalOrganization),
-        baselines.uses(p.id, principalOrganization, principal),
+      const [grant, missing, baseline] = await Promise.all([
+        reads.grant(credential.grantId),
+        reads.missingAgreements(program, principalOrganization, principal),
+        baselines.uses(program.id, principalOrganization, principal),
       ]);
       if (!grant) throw new NotFoundError(`credential ${request.credentialId} not found`);
+      // Only partner grants depend on the partner's selection.
+      const partnerSelected = grant.principalKind === 'partner' && (await reads.partnerSelected(program.id, principalOrganization, grant));
       signal.throwIfAborted();
       const use: AccessUse = {
         principal, principalOrganization, credentialId: credential.id, grantId: grant.id, operation, volume: request.volume,
         occurredAt: occurredAt.toISOString(), recordedAt: at.toISOString(), reportedBy: caller.subject,
       };
-      const { record } = await log.append(p.id, use, (r) => {
-        const signals = evaluateUse({
-          sequence: r.sequence, principal, principalOrganization, occurredAt, volume: request.volume, program: p, grant, credential,
-          missingAgreements: missing.map((m) => m.reason), partnerSelected, baseline, policy: deps.volumePolicy,
-        }, at);
-        return { signals, events: signals.map((s) => signalEvent(s, p.organization, at)) };
+      const { record, replayed } = await log.append(program.id, {
+        use,
+        reportId: request.reportId || `${GENERATED}${randomUUID()}`,
+        evaluate: (r) => {
+          const signals = evaluateUse({
+            sequence: r.sequence, principal, principalOrganization, occurredAt, volume: request.volume, program, grant, credential,
+            missingAgreements: missing.map((m) => m.reason), partnerSelected, baseline, policy: deps.volumePolicy,
+          }, at);
+          return { signals, events: signals.map((s) => signalEvent(s, program.organization, at)) };
+        },
       });
-      await baselines.add(p.id, principalOrganization, principal, { sequence: record.sequence, volume: request.volume });
+      // The use reached the principal's baseline with its record (the log store's `appended`).
+      if (replayed && !sameUse(record.use, use)) throw new AlreadyExistsError(`report_id ${request.reportId} was already reported for a different use (record ${record.sequence})`);
       return { record: recordToWire(record) };
     }),
 

@@ -1,10 +1,10 @@
 /** Agreement templates (the access officer publishes versions) and principals' acceptances. */
 import { authorize } from '@rampart/auth';
-import { ValidationError } from '@rampart/errors';
+import { ConflictError, ValidationError } from '@rampart/errors';
 import { unary, type HandlerKit } from '@rampart/grpc-kit';
 import { accessV1 as v1 } from '@rampart/proto';
 import { page, pageRequest } from '@rampart/store';
-import { acceptAgreement, ALL_AGREEMENT_KINDS, CONTENT_HASH, publishAgreement, type AgreementTemplate } from '../domain/agreements';
+import { acceptAgreement, agreementDraft, ALL_AGREEMENT_KINDS, CONTENT_HASH, publishAgreement, publishedBefore, type AgreementTemplate, type CurrentAgreements } from '../domain/agreements';
 import { AUTHORIZATION } from '../domain/authorization';
 import { assertOpen } from '../domain/program';
 import { loadProgram, loadProgramForHolder, type AccessDeps } from './context';
@@ -16,12 +16,30 @@ export function agreementHandlers(kit: HandlerKit, deps: AccessDeps): AgreementR
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
   return {
-    publishAgreement: unary(kit, async (request: v1.PublishAgreementRequest, { caller }) => {
+    publishAgreement: unary(kit, async (request: v1.PublishAgreementRequest, { caller, signal }) => {
       authorize(AUTHORIZATION, 'publishAgreement', caller);
-      const { current, revision } = await store.currentAgreements();
-      const template = publishAgreement({ kind: agreementKinds.fromWire(request.kind), title: request.title, text: request.text, expectedVersion: request.expectedVersion, current, actor: caller.subject, now: now() });
-      await store.publishAgreement(template, revision);
-      return { agreement: agreementToWire(template) };
+      // Every bad field is refused before anything is read.
+      const draft = agreementDraft({ kind: agreementKinds.fromWire(request.kind), title: request.title, text: request.text });
+      // A retry whose first attempt stored the next version (its answer lost): that version, not CONFLICT.
+      const earlier = async () => {
+        const version = publishedBefore(draft, request.expectedVersion, (await store.currentAgreements()).current);
+        return version === undefined ? undefined : store.getAgreement(draft.kind, version);
+      };
+      const stored = await earlier();
+      if (stored) return { agreement: agreementToWire(stored) };
+      const decide = (current: CurrentAgreements) => {
+        const template = publishAgreement({ ...draft, expectedVersion: request.expectedVersion, current, actor: caller.subject, now: now() });
+        signal.throwIfAborted(); // the caller is gone: publish nothing it will never hear of
+        return template;
+      };
+      try {
+        return { agreement: agreementToWire(await store.publishAgreement(draft.kind, decide)) };
+      } catch (error) {
+        // A concurrent retry of the same publish got there first.
+        const raced = error instanceof ConflictError ? await earlier() : undefined;
+        if (raced) return { agreement: agreementToWire(raced) };
+        throw error;
+      }
     }),
 
     listAgreements: unary(kit, async (_request: v1.ListAgreementsRequest, { caller }) => {
@@ -31,7 +49,7 @@ export function agreementHandlers(kit: HandlerKit, deps: AccessDeps): AgreementR
       return { agreements: templates.filter((t): t is AgreementTemplate => !!t).map(agreementToWire) };
     }),
 
-    acceptAgreement: unary(kit, async (request: v1.AcceptAgreementRequest, { caller }) => {
+    acceptAgreement: unary(kit, async (request: v1.AcceptAgreementRequest, { caller, signal }) => {
       authorize(AUTHORIZATION, 'acceptAgreement', caller);
       // What the principal says it accepts is checked before anything is read.
       const kind = agreementKinds.fromWire(request.kind);
@@ -46,6 +64,7 @@ export function agreementHandlers(kit: HandlerKit, deps: AccessDeps): AgreementR
         programId: p.id, kind, contentHash: request.contentHash, required: p.requiredAgreements, current,
         principal: caller.subject, principalOrganization: caller.organization, now: now(),
       });
+      signal.throwIfAborted();
       return { acceptance: acceptanceToWire(await store.insertAcceptance(acceptance)) };
     }),
 

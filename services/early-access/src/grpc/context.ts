@@ -3,12 +3,12 @@ import { inScope, type Access, type Caller } from '@rampart/auth';
 import { NotFoundError, textField, ValidationError, type FieldViolation } from '@rampart/errors';
 import type { AgreementKind } from '../domain/agreements';
 import { organizationField, programIdField } from '../domain/ids';
-import type { Side } from '../domain/partners';
+import { selectionOf, type Side } from '../domain/partners';
 import type { AccessProgram } from '../domain/program';
 import type { VolumePolicy } from '../domain/signals';
-import type { AccessTimers } from '../events/timers';
 import type { BaselineStore } from '../baseline-store';
 import type { AccessLogStore } from '../log-store';
+import type { ReportReads } from '../report-reads';
 import type { Signer } from '../signing';
 import type { EarlyAccessStore } from '../store';
 
@@ -16,8 +16,11 @@ export interface AccessDeps {
   store: EarlyAccessStore;
   log: AccessLogStore;
   baselines: BaselineStore;
+  /** ReportAccess's cached reads; without it each report reads everything. */
+  reads?: ReportReads;
   signer: Signer;
-  timers: AccessTimers;
+  /** The organisations whose principals may hold government grants (GOVERNMENT_ORGANIZATIONS). */
+  governmentOrganizations: ReadonlySet<string>;
   maxCredentialTtlSeconds: number;
   volumePolicy: VolumePolicy;
   /** Allowed clock difference when checking credentials. */
@@ -81,5 +84,10 @@ export async function missingAgreements(store: EarlyAccessStore, p: AccessProgra
 }
 
 export async function isSelectedPartner(store: EarlyAccessStore, programId: string, organization: string): Promise<boolean> {
-  return (await store.getNomination(programId, organization))?.status === 'selected';
+  return (await selectionRound(store, programId, organization)) !== undefined;
+}
+
+/** The partner's selection round now (partners.ts selectionOf); undefined when it is not selected. */
+export async function selectionRound(store: EarlyAccessStore, programId: string, organization: string): Promise<number | undefined> {
+  return selectionOf(await store.getNomination(programId, organization));
 }

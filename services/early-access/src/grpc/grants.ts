@@ -6,18 +6,19 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { authorize, inScope } from '@rampart/auth';
-import { CredentialRejectedError, verifyCredentialToken } from '@rampart/access-verifier';
+import { CredentialRejectedError, verificationKeyToWire, verifyCredentialToken } from '@rampart/access-verifier';
 import { ConflictError, NotFoundError, textField, ValidationError, type FieldViolation } from '@rampart/errors';
 import { unary, type HandlerKit } from '@rampart/grpc-kit';
 import { accessV1 as v1 } from '@rampart/proto';
 import { page, pageRequest } from '@rampart/store';
 import { AUTHORIZATION } from '../domain/authorization';
-import { credentialExpiry, endGrant, isHolder, issueGrant, revokeCredential, statusAt, type Grant } from '../domain/grants';
+import { assertHolderRole, credentialExpiry, cutByWindow, endGrant, inSelection, isHolder, revokeCredential, revokedByProgram, statusAt, type Grant } from '../domain/grants';
 import { idField } from '../domain/ids';
 import { phaseAt } from '../domain/window';
 import { grantEvent, revocationEvent } from '../events/access-events';
-import { isSelectedPartner, loadProgram, missingAgreements, REASON_LIMIT, type AccessDeps } from './context';
-import { grantToWire, principalKinds } from './mapping';
+import { loadProgram, missingAgreements, REASON_LIMIT, selectionRound, type AccessDeps } from './context';
+import { issueGrantHandler } from './grant-issuing';
+import { grantToWire } from './mapping';
 
 type GrantRpcs = Pick<v1.EarlyAccessServiceServer, 'issueGrant' | 'revokeGrant' | 'listGrants' | 'listMyGrants' | 'issueCredential' | 'revokeCredential' | 'verifyCredential' | 'getVerificationKeys'>;
 
@@ -45,23 +46,9 @@ export function grantHandlers(kit: HandlerKit, deps: AccessDeps): GrantRpcs {
   }
 
   return {
-    issueGrant: unary(kit, async (request: v1.IssueGrantRequest, { caller }) => {
-      const access = authorize(AUTHORIZATION, 'issueGrant', caller);
-      const p = await loadProgram(store, access, request.programId);
-      const kind = principalKinds.fromWire(request.principalKind);
-      const partnerSelected = kind === 'partner' && !!request.principalOrganization && (await isSelectedPartner(store, p.id, request.principalOrganization).catch(() => false));
-      const at = now();
-      const grant = issueGrant(p, {
-        principal: request.principal, principalOrganization: request.principalOrganization, principalKind: kind, scopes: request.scopes, purpose: request.purpose,
-        ...(request.notBeforeTime ? { notBefore: request.notBeforeTime } : {}), ...(request.notAfterTime ? { notAfter: request.notAfterTime } : {}),
-      }, { id: uuidv7(), partnerSelected, actor: caller.subject, now: at });
-      // The timer first: no grant is stored without its end.
-      await deps.timers.grantExpiry(grant);
-      await store.insertGrant(grant, [grantEvent(grant, 'issued', at)]);
-      return { grant: wire(grant) };
-    }),
+    issueGrant: issueGrantHandler(kit, deps),
 
-    revokeGrant: unary(kit, async (request: v1.RevokeGrantRequest, { caller }) => {
+    revokeGrant: unary(kit, async (request: v1.RevokeGrantRequest, { caller, signal }) => {
       const access = authorize(AUTHORIZATION, 'revokeGrant', caller);
       const { id, reason } = idAndReason('grant_id', request.grantId, 'a grant id', request.reason, true);
       for (let attempt = 0; attempt < 5; attempt++) {
@@ -70,6 +57,7 @@ export function grantHandlers(kit: HandlerKit, deps: AccessDeps): GrantRpcs {
         const next = endGrant(g, 'revoked', caller.subject, reason, at);
         if (!next) return { grant: wire(g) };
         const events = [grantEvent(next, 'revoked', at), revocationEvent({ organization: next.organization, scope: 'grant', programId: next.programId, grantId: next.id, revision: next.revision, now: at })];
+        signal.throwIfAborted();
         if (await store.saveGrant(next, g.revision, events)) return { grant: wire(next) };
       }
       throw new ConflictError(`grant ${id} keeps changing; retry`);
@@ -90,16 +78,18 @@ export function grantHandlers(kit: HandlerKit, deps: AccessDeps): GrantRpcs {
       return { grants: items.map(wire), nextPageToken };
     }),
 
-    issueCredential: unary(kit, async (request: v1.IssueCredentialRequest, { caller }) => {
+    issueCredential: unary(kit, async (request: v1.IssueCredentialRequest, { caller, signal }) => {
       authorize(AUTHORIZATION, 'issueCredential', caller);
       const g = await loadGrant(request.grantId);
-      // Only the holder learns the grant exists.
+      // Only the holder learns the grant exists; and it must act in the role of the grant's kind.
       if (!g || !isHolder(g, caller.subject, caller.organization)) throw new NotFoundError(grantNotFound(request.grantId));
+      assertHolderRole(g, caller.roles);
       const p = await store.getProgram(g.programId);
       if (!p) throw new NotFoundError(grantNotFound(request.grantId));
       const [missing, partnerSelected] = await Promise.all([
         missingAgreements(store, p, g.principalOrganization, g.principal),
-        g.principalKind === 'partner' ? isSelectedPartner(store, p.id, g.principalOrganization) : Promise.resolve(false),
+        // A partner grant only in the selection round it was issued in: not again after a removal and a new selection.
+        g.principalKind === 'partner' ? selectionRound(store, p.id, g.principalOrganization).then((round) => inSelection(g, round)) : Promise.resolve(false),
       ]);
       const at = now();
       const expiresAt = credentialExpiry({ program: p, grant: g, missingAgreements: missing, partnerSelected, ttlSeconds: request.ttlSeconds, maxTtlSeconds: deps.maxCredentialTtlSeconds, now: at });
@@ -107,6 +97,7 @@ export function grantHandlers(kit: HandlerKit, deps: AccessDeps): GrantRpcs {
       // JWT times are whole seconds: the record keeps what the token says.
       const issuedAt = new Date(Math.floor(at.getTime() / 1000) * 1000);
       const expires = new Date(Math.floor(expiresAt.getTime() / 1000) * 1000);
+      signal.throwIfAborted();
       await store.insertCredential({ id: credentialId, grantId: g.id, programId: p.id, organization: p.organization, principal: g.principal, principalOrganization: g.principalOrganization, issuedAt, expiresAt: expires });
       const token = await signer.signCredential({
         credentialId, organization: p.organization, programId: p.id, grantId: g.id, principal: g.principal, principalOrganization: g.principalOrganization,
@@ -115,7 +106,7 @@ export function grantHandlers(kit: HandlerKit, deps: AccessDeps): GrantRpcs {
       return { credentialId, token, expireTime: expires };
     }),
 
-    revokeCredential: unary(kit, async (request: v1.RevokeCredentialRequest, { caller }) => {
+    revokeCredential: unary(kit, async (request: v1.RevokeCredentialRequest, { caller, signal }) => {
       const access = authorize(AUTHORIZATION, 'revokeCredential', caller);
       // The reason goes to the audit trail with the request; the releasable revocation carries ids only.
       const { id } = idAndReason('credential_id', request.credentialId, 'a credential id', request.reason, false);
@@ -127,6 +118,7 @@ export function grantHandlers(kit: HandlerKit, deps: AccessDeps): GrantRpcs {
         const next = revokeCredential(g, id, at);
         if (!next) return { credentialId: id, revokeTime: g.revokedCredentials.find((c) => c.id === id)!.at };
         const events = [revocationEvent({ organization: g.organization, scope: 'credential', programId: g.programId, grantId: g.id, credentialId: id, revision: next.revision, now: at })];
+        signal.throwIfAborted();
         if (await store.saveGrant(next, g.revision, events)) return { credentialId: id, revokeTime: at };
       }
       throw new ConflictError(`credential ${id}'s grant keeps changing; retry`);
@@ -149,8 +141,10 @@ export function grantHandlers(kit: HandlerKit, deps: AccessDeps): GrantRpcs {
       const status = statusAt(g, at);
       if (status !== 'active') return refuse(`its grant is ${status}`);
       if (p.status === 'closed') return refuse('revoked (its program is closed)');
+      if (cutByWindow(g, p.window) || revokedByProgram(g, p)) return refuse('revoked (an amendment moved the window past its grant)');
       if (!phaseAt(p.window, g.principalKind, at)) return refuse('outside the window');
-      if (g.principalKind === 'partner' && !(await isSelectedPartner(store, p.id, g.principalOrganization))) return refuse('its partner is no longer selected');
+      // Removed (and perhaps selected again since): the removal's write revoked the grant of that round.
+      if (g.principalKind === 'partner' && !inSelection(g, await selectionRound(store, p.id, g.principalOrganization))) return refuse('revoked (its partner was removed)');
       return {
         valid: true, reason: '', credentialId: claims.credentialId, grantId: g.id, programId: p.id, principal: claims.principal,
         principalOrganization: claims.principalOrganization, scopes: claims.scopes, expireTime: claims.expiresAt,
@@ -161,7 +155,7 @@ export function grantHandlers(kit: HandlerKit, deps: AccessDeps): GrantRpcs {
       authorize(AUTHORIZATION, 'getVerificationKeys', caller);
       return Promise.resolve({
         issuer: signer.issuer,
-        keys: signer.publicJwks.keys.map((k) => ({ kid: k.kid ?? '', alg: k.alg ?? '', jwkJson: JSON.stringify(k) })),
+        keys: signer.publishedKeys.map(verificationKeyToWire),
       });
     }),
   };

@@ -30,13 +30,12 @@ export function programHandlers(kit: HandlerKit, deps: AccessDeps): ProgramRpcs 
         organization: caller.organization, submission, assessment, submissionId: id, requestedStart: request.windowStartTime,
         requiredAgreements: kinds as AgreementKind[], actor: caller.subject, now: at,
       });
-      // The timer first: no program is stored without its closing at the public release.
+      // Its public-release timer follows from the opened event (timer-scheduling.ts), not from here.
       signal.throwIfAborted();
-      await deps.timers.publicRelease(p);
       await store.insertProgram(p, [programEvent(p, ['program', 'opened'], at)]);
       // A withdrawal or an amendment applied between the read above and the insert found no program
       // to change: apply the submission as it is now (idempotent; two _id reads when nothing moved).
-      await syncProgram(store, deps.timers, id, now);
+      await syncProgram(store, id, now);
       return { program: programToWire((await store.getProgram(id)) ?? p) };
     }),
 
@@ -52,12 +51,13 @@ export function programHandlers(kit: HandlerKit, deps: AccessDeps): ProgramRpcs 
       return { programs: items.map(programToWire), nextPageToken };
     }),
 
-    recordPublicRelease: unary(kit, async (request: v1.RecordPublicReleaseRequest, { caller }) => {
+    recordPublicRelease: unary(kit, async (request: v1.RecordPublicReleaseRequest, { caller, signal }) => {
       const access = authorize(AUTHORIZATION, 'recordPublicRelease', caller);
       for (let attempt = 0; attempt < 5; attempt++) {
         const p = await loadProgram(store, access, request.programId);
         const at = now();
         const next = recordPublicRelease(p, request.releaseTime, at);
+        signal.throwIfAborted();
         if (await store.saveProgram(next, p.revision, closingEvents(next, at))) return { program: programToWire(next) };
       }
       throw new ConflictError(`program ${request.programId} keeps changing; retry`);
