@@ -125,17 +125,25 @@ describe('remembered tokens', () => {
     }
   });
 
-  it('bounds the signature checks in flight, and still accepts remembered tokens past the bound', async () => {
+  /**
+   * A token to remember, and a key set whose lookups for any other token wait until `open()`: their
+   * checks stay in flight. `reload()` swaps in new key objects for the same keys.
+   */
+  async function gatedKeys() {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const local = createLocalJWKSet(key.publicJwks);
+    let local = createLocalJWKSet(key.publicJwks);
     const remembered = await mintToken(key.privateJwk, claims, opts);
     const [, rememberedPayload] = remembered.split('.');
-    // Key lookups for any other token wait at the gate: their checks stay in flight.
     const keys: JWTVerifyGetKey = async (header, token) => {
       if (token.payload !== rememberedPayload) await gate;
       return local(header, token);
     };
+    return { keys, remembered, open, reload: () => (local = createLocalJWKSet(structuredClone(key.publicJwks))) };
+  }
+
+  it('bounds the signature checks in flight, and still accepts remembered tokens past the bound', async () => {
+    const { keys, remembered, open } = await gatedKeys();
     const verify = createTokenVerifier({ ...opts, keys, maxVerifications: 2 });
     await verify(remembered);
     const [a, b, c] = await Promise.all([1, 2, 3].map((i) => mintToken(key.privateJwk, { ...claims, subject: `dev${i}@acme` }, opts))) as [string, string, string];
@@ -148,18 +156,10 @@ describe('remembered tokens', () => {
   });
 
   it('checks a remembered token again after a key-set reload even when the bound is reached', async () => {
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    let local = createLocalJWKSet(key.publicJwks);
-    const remembered = await mintToken(key.privateJwk, claims, opts);
-    const [, rememberedPayload] = remembered.split('.');
-    const keys: JWTVerifyGetKey = async (header, token) => {
-      if (token.payload !== rememberedPayload) await gate;
-      return local(header, token);
-    };
+    const { keys, remembered, open, reload } = await gatedKeys();
     const verify = createTokenVerifier({ ...opts, keys, maxVerifications: 1 });
     await verify(remembered);
-    local = createLocalJWKSet(structuredClone(key.publicJwks)); // a reload: new key objects, same keys
+    reload();
     const held = verify(await mintToken(key.privateJwk, { ...claims, subject: 'other@acme' }, opts));
     await expect(verify(remembered)).resolves.toMatchObject({ subject: 'dev@acme' });
     open();

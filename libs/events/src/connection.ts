@@ -20,6 +20,10 @@ export async function connectNats(options: NatsOptions): Promise<NatsConnection>
     reconnectTimeWait: 250,
     reconnectJitter: 100,
     pingInterval: 10_000,
+    // Without this every request (each JetStream publish's acknowledgement) builds Error objects up
+    // front to capture where it began: about 5% of intake's busy CPU under load, for stack traces
+    // that our errors, logged with their own context and trace ids, do not need.
+    noAsyncTraces: true,
   });
   options.logger.info({ server: nc.getServer() }, 'connected to NATS');
   return nc;

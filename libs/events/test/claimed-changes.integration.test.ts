@@ -6,23 +6,16 @@
  * to stubs while the compare-and-set still refuses a stale writer, however old its read; a claim the
  * document is past is a conflict; a half-done pruning pass and failed sweeps are caught up.
  */
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import pino from 'pino';
 import {
-  claimChange, claimId, ClaimedChanges, ClaimsSweep, createEvent, DocumentLocks, ensureStream, eventStream, OutboxRelay, outboxEntry, revisionsOf, settleClaim, writeClaim,
+  claimChange, claimId, ClaimedChanges, ClaimsSweep, DocumentLocks, OutboxRelay, revisionsOf, settleClaim, writeClaim,
   type ClaimedChangesOptions, type OutboxDocument, type OutboxEntry,
 } from '@rampart/events';
-import { NatsServer, readStream, sharedServers, uniqueDatabase, waitFor } from '@rampart/testing';
+import { readStream, sharedServers, uniqueDatabase, waitFor } from '@rampart/testing';
+import { EventServers, HOUR, silentLogger as logger } from './event-servers';
 
-const logger = pino({ level: 'silent' });
-const STREAM = 'CLAIMTEST_EVENTS';
-const HOUR = 3_600_000;
-let nats: NatsServer;
-let nc: NatsConnection;
-let jsm: JetStreamManager;
+let servers: EventServers;
 const clients: MongoClient[] = [];
 const relays: OutboxRelay[] = [];
 const sweeps: ClaimsSweep[] = [];
@@ -46,7 +39,7 @@ async function replica(options: Pick<ClaimedChangesOptions<Thing, Thing>, 'prune
   const db: Db = client.db(database);
   const things = db.collection<Thing>(collection);
   const locks = new DocumentLocks();
-  const relay = new OutboxRelay({ collection: things as unknown as Collection<OutboxDocument>, js: jetstream(nc), logger, locks, sweepIntervalMs: HOUR });
+  const relay = new OutboxRelay({ collection: things as unknown as Collection<OutboxDocument>, js: jetstream(servers.nc), logger, locks, sweepIntervalMs: HOUR });
   relay.start();
   relays.push(relay);
   const changes = new ClaimedChanges<Thing>({ documents: things, claims: revisionsOf(things), locks, publisher: () => relay, ...prune });
@@ -60,10 +53,7 @@ function sweep(r: Replica, options: { graceMs?: number } = {}): ClaimsSweep {
 }
 
 beforeAll(async () => {
-  nats = await NatsServer.start();
-  nc = await connect({ servers: nats.url });
-  jsm = await jetstreamManager(nc);
-  await ensureStream(jsm, eventStream('claimtest', STREAM, ['thing']));
+  servers = await EventServers.start('claimtest');
   database = uniqueDatabase('claimed_changes');
 }, 60_000);
 
@@ -71,16 +61,13 @@ afterAll(async () => {
   await Promise.all(sweeps.map((s) => s.stop()));
   await Promise.all(relays.map((r) => r.stop()));
   await Promise.all(clients.map((c) => c.close()));
-  await nc?.close();
-  await nats?.stop();
+  await servers?.stop();
 });
 
 let seq = 0;
-function entry(id: string): OutboxEntry {
-  return outboxEntry('rampart.claimtest.thing.changed', createEvent({ area: 'claimtest', thing: 'thing', verb: 'changed' }, id, { n: ++seq }));
-}
+const entry = (id: string) => servers.entry(id);
 
-const streamed = async (id: string) => (await readStream(jsm, STREAM)).filter((m) => m.event.subject === id).map((m) => m.event.id);
+const streamed = async (id: string) => (await readStream(servers.jsm, servers.stream)).filter((m) => m.event.subject === id).map((m) => m.event.id);
 const outboxOf = async (r: Replica, id: string) => ((await r.things.findOne({ _id: id }))?.outbox ?? []).map((e) => e.id);
 const stored = async (r: Replica, id: string) => (await r.things.findOne({ _id: id }, { projection: { revision: 1, value: 1 } }))!;
 

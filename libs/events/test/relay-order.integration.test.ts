@@ -4,35 +4,26 @@
  * cannot publish elsewhere never keeps it catching up. A replica is a relay with its own locks (a
  * process of its own); one whose NATS connection is closed is a replica that cannot publish.
  */
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { MongoClient, type Collection, type Db } from 'mongodb';
-import pino from 'pino';
-import { createEvent, DocumentLocks, ensureStream, eventStream, OutboxRelay, outboxEntry, type OutboxDocument, type OutboxEntry } from '@rampart/events';
-import { NatsServer, readStream, sharedServers, uniqueDatabase, waitFor } from '@rampart/testing';
+import type { Collection, Db } from 'mongodb';
+import { DocumentLocks, OutboxRelay, type OutboxDocument } from '@rampart/events';
+import { uniqueDatabase, waitFor } from '@rampart/testing';
+import { EventServers, HOUR, silentLogger as logger } from './event-servers';
 
-const logger = pino({ level: 'silent' });
-const STREAM = 'RELAYORDER_EVENTS';
-const HOUR = 3_600_000;
-let nats: NatsServer;
-let nc: NatsConnection;
-let js: JetStreamClient;
-let jsm: JetStreamManager;
-let mongo: MongoClient;
+let servers: EventServers;
 let db: Db;
 let things: Collection<OutboxDocument>;
 const relays: OutboxRelay[] = [];
 const connections: NatsConnection[] = [];
+const entry = (id: string, ageMs = 0) => servers.entry(id, ageMs);
+const published = () => servers.published();
+let seq = 0;
 
 beforeAll(async () => {
-  nats = await NatsServer.start();
-  nc = await connect({ servers: nats.url });
-  js = jetstream(nc);
-  jsm = await jetstreamManager(nc);
-  await ensureStream(jsm, eventStream('relayorder', STREAM, ['thing']));
-  mongo = await new MongoClient(sharedServers().mongodbUri).connect();
-  db = mongo.db(uniqueDatabase('relay-order'));
+  servers = await EventServers.start('relayorder');
+  db = servers.mongo.db(uniqueDatabase('relay-order'));
 }, 60_000);
 
 let collections = 0;
@@ -46,25 +37,16 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await nc?.close();
-  await mongo?.close();
-  await nats?.stop();
+  await servers?.stop();
 });
-
-let seq = 0;
-function entry(id: string, ageMs = 0): OutboxEntry {
-  const at = new Date(Date.now() - ageMs);
-  return outboxEntry('rampart.relayorder.thing.changed', createEvent({ area: 'relayorder', thing: 'thing', verb: 'changed' }, id, { revision: ++seq }, at), at);
-}
 
 /** A replica: its own locks, and its own NATS connection when `connection` is given. */
 function replica(options: { sweepIntervalMs?: number; graceMs?: number; connection?: NatsConnection } = {}): OutboxRelay {
-  const r = new OutboxRelay({ collection: things, js: options.connection ? jetstream(options.connection) : js, logger, locks: new DocumentLocks(), sweepIntervalMs: HOUR, publishTimeoutMs: 500, ...options });
+  const r = new OutboxRelay({ collection: things, js: options.connection ? jetstream(options.connection) : servers.js, logger, locks: new DocumentLocks(), sweepIntervalMs: HOUR, publishTimeoutMs: 500, ...options });
   relays.push(r);
   return r;
 }
 
-const published = async () => (await readStream(jsm, STREAM)).map((m) => m.event.id);
 const count = (ids: string[], id: string) => ids.filter((x) => x === id).length;
 const outboxOf = async (id: string) => ((await things.findOne({ _id: id }))?.outbox ?? []).map((e) => e.id);
 
@@ -105,7 +87,7 @@ it("publishes an older entry another replica wrote and has not published before 
 });
 
 it("publishes an older entry whose publish failed in another replica before the newer one it was handed", async () => {
-  const partitioned = await connect({ servers: nats.url });
+  const partitioned = await connect({ servers: servers.nats.url });
   connections.push(partitioned);
   const [a, b] = [replica({ connection: partitioned }), replica()];
   await started(a);
@@ -145,7 +127,7 @@ it("sweeps a document's entries only from its oldest, leaving all after a young 
 // it again because another replica published everything: remembered for ever, the relay would
 // sweep the collection every few hundred milliseconds for good.
 it('forgets a document it fell behind on once another replica published all of it, skipped entries included', async () => {
-  const partitioned = await connect({ servers: nats.url });
+  const partitioned = await connect({ servers: servers.nats.url });
   connections.push(partitioned);
   const a = replica({ connection: partitioned });
   await started(a);

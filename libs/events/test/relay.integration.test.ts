@@ -4,33 +4,21 @@
  * of) and another replica's leftovers are caught up by the sweep, each event once in the stream and
  * one document's events in order. Every "did not happen" is checked after a later event went out.
  */
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
-import { MongoClient, type Collection } from 'mongodb';
-import pino from 'pino';
-import { createEvent, DocumentLocks, ensureStream, eventStream, OutboxRelay, outboxEntry, type OutboxDocument, type OutboxEntry } from '@rampart/events';
-import { NatsServer, readStream, sharedServers, uniqueDatabase, waitFor } from '@rampart/testing';
+import type { Collection } from 'mongodb';
+import { DocumentLocks, OutboxRelay, type OutboxDocument } from '@rampart/events';
+import { uniqueDatabase, waitFor } from '@rampart/testing';
+import { EventServers, HOUR, silentLogger as logger } from './event-servers';
 
-const logger = pino({ level: 'silent' });
-const STREAM = 'RELAYTEST_EVENTS';
-const HOUR = 3_600_000;
-let nats: NatsServer;
-let nc: NatsConnection;
-let js: JetStreamClient;
-let jsm: JetStreamManager;
-let mongo: MongoClient;
+let servers: EventServers;
 let things: Collection<OutboxDocument>;
 const relays: OutboxRelay[] = [];
+let seq = 0;
+const entry = (id: string | number, ageMs = 0) => servers.entry(id, ageMs);
+const published = () => servers.published();
 
 beforeAll(async () => {
-  nats = await NatsServer.start();
-  nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-  js = jetstream(nc);
-  jsm = await jetstreamManager(nc);
-  await ensureStream(jsm, eventStream('relaytest', STREAM, ['thing']));
-  mongo = await new MongoClient(sharedServers().mongodbUri).connect();
-  things = mongo.db(uniqueDatabase('relay')).collection<OutboxDocument>('things');
+  servers = await EventServers.start('relaytest');
+  things = servers.mongo.db(uniqueDatabase('relay')).collection<OutboxDocument>('things');
 }, 60_000);
 
 afterEach(async () => {
@@ -38,25 +26,15 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await nc?.close();
-  await mongo?.close();
-  await nats?.stop();
+  await servers?.stop();
 });
 
-let seq = 0;
-/** An entry for thing `id`, created `ageMs` ago. */
-function entry(id: string | number, ageMs = 0): OutboxEntry {
-  const at = new Date(Date.now() - ageMs);
-  return outboxEntry('rampart.relaytest.thing.changed', createEvent({ area: 'relaytest', thing: 'thing', verb: 'changed' }, String(id), { revision: ++seq }, at), at);
-}
-
 function relay(locks = new DocumentLocks(), options: { sweepIntervalMs?: number; graceMs?: number; publishTimeoutMs?: number } = {}): OutboxRelay {
-  const r = new OutboxRelay({ collection: things, js, logger, locks, sweepIntervalMs: HOUR, ...options });
+  const r = new OutboxRelay({ collection: things, js: servers.js, logger, locks, sweepIntervalMs: HOUR, ...options });
   relays.push(r);
   return r;
 }
 
-const published = async () => (await readStream(jsm, STREAM)).map((m) => m.event.id);
 const count = (ids: string[], id: string) => ids.filter((x) => x === id).length;
 const outboxOf = async (id: string | number) => ((await things.findOne({ _id: id }))?.outbox ?? []).map((e) => e.id);
 
@@ -116,7 +94,7 @@ it("publishes one document's events in the order they were written", async () =>
 it('keeps what it could not publish while NATS is down, and publishes it once, in order, when NATS is back', async () => {
   const r = relay(new DocumentLocks(), { publishTimeoutMs: 500 });
   await started(r);
-  await nats.stop();
+  await servers.nats.stop();
   const first = entry('t3');
   const second = entry('t3');
   await things.insertOne({ _id: 't3', revision: 1, outbox: [first] });
@@ -125,7 +103,7 @@ it('keeps what it could not publish while NATS is down, and publishes it once, i
   r.written('t3', [second]);
   expect(await outboxOf('t3')).toEqual([first.id, second.id]);
 
-  await nats.restart();
+  await servers.nats.restart();
   await waitFor('the catch-up', async () => (await outboxOf('t3')).length === 0, 30_000, 100);
   // Caught up: no document is left remembered as behind (else it would sweep every few hundred ms).
   await waitFor('the relay back on its interval', () => Promise.resolve(!r.catchingUp), 10_000, 50);

@@ -123,13 +123,22 @@ export class ServiceRuntime {
     this.relays.push(relay);
     relay.start();
     // A collection changed by claim gets the claims sweep on the same interval (claims-sweep.ts).
-    const changes = ClaimedChanges.of(collection);
-    if (changes) {
-      const sweep = new ClaimsSweep({ changes, logger: this.logger.child({ component: 'claims-sweep', collection: collection.collectionName }), intervalMs: this.options.config.OUTBOX_SWEEP_MS });
-      this.claimsSweeps.push(sweep);
-      sweep.start();
-    }
+    if (ClaimedChanges.of(collection)) this.sweepClaims(collection);
     return relay;
+  }
+
+  /**
+   * A started claims sweep (at start-up, then every OUTBOX_SWEEP_MS) for a collection changed by
+   * claim (a ClaimedChanges built on this same collection object) that publishes no events, so has
+   * no relay (a read model); stopped in the one shutdown order with the relays' sweeps.
+   */
+  sweepClaims<T extends Document>(collection: Collection<T>): ClaimsSweep {
+    const changes = ClaimedChanges.of(collection);
+    if (!changes) throw new Error(`${collection.collectionName} has no ClaimedChanges: nothing to sweep`);
+    const sweep = new ClaimsSweep({ changes, logger: this.logger.child({ component: 'claims-sweep', collection: collection.collectionName }), intervalMs: this.options.config.OUTBOX_SWEEP_MS });
+    this.claimsSweeps.push(sweep);
+    sweep.start();
+    return sweep;
   }
 
   /** Consumes `spec` with `handler`: a durable consumer, ensured again after every reconnect. */

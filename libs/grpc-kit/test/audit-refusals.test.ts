@@ -5,24 +5,14 @@
  * limit of its reason and the rest counted in one summary per window. Call records are marked with
  * the caller's clearance.
  */
-import { makeGenericClientConstructor, Metadata, Server, ServerCredentials, status, type Client, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { SignJWT, importJWK } from 'jose';
 import pino from 'pino';
 import { waitFor } from '@rampart/testing';
 import { createTokenVerifier, generateSigningKey, mintToken, type SigningKey, type TokenClaims } from '@rampart/auth';
 import { insecure, RefusalAudit, unary, type AuditRecord, type HandlerKit } from '@rampart/grpc-kit';
+import { AUDIENCE, ISSUER, PING, PingClient, type Pinger } from './pinger';
 
-const json = { serialize: (v: unknown) => Buffer.from(JSON.stringify(v)), deserialize: (b: Buffer) => JSON.parse(b.toString()) as unknown };
-const PING: ServiceDefinition = {
-  ping: { path: '/test.v1.Pinger/Ping', requestStream: false, responseStream: false, requestSerialize: json.serialize, requestDeserialize: json.deserialize, responseSerialize: json.serialize, responseDeserialize: json.deserialize },
-};
-const PingClient = makeGenericClientConstructor(PING, 'Pinger');
-interface Pinger extends Client {
-  ping(request: object, metadata: Metadata, options: object, callback: (error: ServiceError | null) => void): void;
-}
-
-const ISSUER = 'test-issuer';
-const AUDIENCE = 'rampart';
 const claims: TokenClaims = { subject: 'mallory@evil', organization: 'evil', roles: ['developer'], clearance: 'SECRET' };
 
 describe('refused authentications in the audit trail', () => {

@@ -4,35 +4,14 @@
  * flight a call is answered RESOURCE_EXHAUSTED without one, so a flood of forged tokens cannot queue
  * unbounded crypto work; the process keeps serving.
  */
-import {
-  makeGenericClientConstructor,
-  Metadata,
-  Server,
-  ServerCredentials,
-  ServerInterceptingCall,
-  status,
-  type Client,
-  type ServerInterceptor,
-  type ServiceDefinition,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
 import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import pino from 'pino';
 import { waitFor } from '@rampart/testing';
 import { createTokenVerifier, generateSigningKey, mintToken, type SigningKey, type TokenVerifier } from '@rampart/auth';
 import { insecure, unary, type AuditRecord, type HandlerKit } from '@rampart/grpc-kit';
+import { AUDIENCE, ISSUER, PING, PingClient, type Pinger } from './pinger';
 
-const json = { serialize: (v: unknown) => Buffer.from(JSON.stringify(v)), deserialize: (b: Buffer) => JSON.parse(b.toString()) as unknown };
-const PING: ServiceDefinition = {
-  ping: { path: '/test.v1.Pinger/Ping', requestStream: false, responseStream: false, requestSerialize: json.serialize, requestDeserialize: json.deserialize, responseSerialize: json.serialize, responseDeserialize: json.deserialize },
-};
-const PingClient = makeGenericClientConstructor(PING, 'Pinger');
-interface Pinger extends Client {
-  ping(request: object, metadata: Metadata, options: object, callback: (error: ServiceError | null) => void): void;
-}
-
-const ISSUER = 'test-issuer';
-const AUDIENCE = 'rampart';
 
 async function serve(kit: HandlerKit, interceptors: ServerInterceptor[] = []): Promise<{ client: Pinger; stop(): void }> {
   const server = new Server({ interceptors });

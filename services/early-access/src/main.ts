@@ -36,6 +36,9 @@ export async function startEarlyAccess(config: EarlyAccessConfig): Promise<{ por
   const reads = new ReportReads(store);
   store.onAgreementPublished = () => reads.forgetAgreements();
   store.publishWith(reads.publishers({ programs: runtime.relay(store.programs, store.locks), nominations: runtime.relay(store.nominations, store.locks), grants: runtime.relay(store.grants, store.locks), log: runtime.relay(log.log, store.locks) }));
+  // The read model changes by claim too but publishes nothing: its claims sweep alone (roll-forward, pruning).
+  runtime.sweepClaims(store.submissions);
+  runtime.sweepClaims(store.assessments);
 
   // Grant ends and public releases: durable timers in ACCESS_TIMERS, each fire handled by one replica.
   // A public-release fire that is not yet due (a stale schedule) schedules the timer again.

@@ -1,6 +1,8 @@
 /**
  * Early access's own collections (names `access_*`; no other service reads or writes them):
- * - `access_submissions`, `access_assessments`: the read model, from intake's and designation's events;
+ * - `access_submissions`, `access_assessments`: the read model, from intake's and designation's events
+ *   (applyOnce: each change claimed in `access_submissions_revisions`, `access_assessments_revisions`,
+ *   then written by `_id`; reads roll forward, and the claims are pruned: see the constructor);
  * - `access_programs`, `access_nominations`, `access_grants`: entities, each with its pending events (outbox),
  *   and their claims `access_programs_revisions`, `access_nominations_revisions`, `access_grants_revisions`
  *   (each change of an existing one, `_id` `<entity>:<revision>`: see below);
@@ -121,6 +123,12 @@ export class EarlyAccessStore {
   readonly programChanges: ClaimedChanges<ProgramDocument>;
   readonly nominationChanges: ClaimedChanges<NominationDocument>;
   readonly grantChanges: ClaimedChanges<GrantDocument>;
+  /** The read model's changes (applyOnce), claimed in `<collection>_revisions`: reads roll forward, the claims sweep prunes. */
+  readonly submissionChanges: ClaimedChanges<SubmissionDocument>;
+  readonly assessmentChanges: ClaimedChanges<AssessmentDocument>;
+  /** Where applyOnce claims the read model's changes: the collections its ClaimedChanges read (revisionsOf's names). */
+  private readonly submissionClaims: Collection;
+  private readonly assessmentClaims: Collection;
 
   private constructor(
     private readonly mongo: MongoStore,
@@ -140,6 +148,12 @@ export class EarlyAccessStore {
     this.programChanges = new ClaimedChanges({ documents: programs, claims: revisionsOf(programs), locks: this.locks, publisher: () => this.publishers.programs, prune: true });
     this.nominationChanges = new ClaimedChanges({ documents: nominations, claims: revisionsOf(nominations), locks: this.locks, publisher: () => this.publishers.nominations, prune: true });
     this.grantChanges = new ClaimedChanges({ documents: grants, claims: revisionsOf(grants), locks: this.locks, publisher: () => this.publishers.grants, prune: true });
+    this.submissionClaims = submissions.db.collection(`${submissions.collectionName}_revisions`);
+    this.assessmentClaims = assessments.db.collection(`${assessments.collectionName}_revisions`);
+    // The read model's claims each hold a whole state copy per event and are no one's history:
+    // pruned too. Its changes publish nothing (no outbox events), so no relay.
+    this.submissionChanges = new ClaimedChanges({ documents: submissions, claims: this.submissionClaims, locks: this.locks, publisher: () => SWEEP_ONLY, prune: true });
+    this.assessmentChanges = new ClaimedChanges({ documents: assessments, claims: this.assessmentClaims, locks: this.locks, publisher: () => SWEEP_ONLY, prune: true });
   }
 
   static async open(uri: string, database: string, timeouts?: MongoTimeouts): Promise<EarlyAccessStore> {
@@ -192,7 +206,7 @@ export class EarlyAccessStore {
   applySubmission(eventId: string, facts: SubmissionFacts): Promise<ApplyResult> {
     const { revision, ...fields } = facts;
     return applyOnce<SubmissionDocument>({
-      collection: this.submissions, locks: this.locks, id: facts.submissionId, eventId, sourceRevision: revision,
+      collection: this.submissions, revisions: this.submissionClaims, locks: this.locks, id: facts.submissionId, eventId, sourceRevision: revision,
       decide: (current) => ({ state: { ...fields, revision: (current?.revision ?? 0) + 1 }, events: [] }),
     });
   }
@@ -200,20 +214,22 @@ export class EarlyAccessStore {
   /** Applies a released assessment once, at designation's case revision. */
   applyAssessment(eventId: string, caseRevision: number, assessment: ReleasedAssessment): Promise<ApplyResult> {
     return applyOnce<AssessmentDocument>({
-      collection: this.assessments, locks: this.locks, id: assessment.caseId, eventId, sourceRevision: caseRevision,
+      collection: this.assessments, revisions: this.assessmentClaims, locks: this.locks, id: assessment.caseId, eventId, sourceRevision: caseRevision,
       decide: (current) => ({ state: { ...assessment, revision: (current?.revision ?? 0) + 1 }, events: [] }),
     });
   }
 
+  /** Two `_id` reads: the submission and the claim of its next revision (rolled forward when there is one, e.g. after a late write set it back). */
   async getSubmission(id: string): Promise<SubmissionFacts | undefined> {
-    const doc = await this.submissions.findOne({ _id: id });
+    const doc = await this.submissionChanges.read<SubmissionDocument>(id, NO_OUTBOX);
     if (!doc) return undefined;
     const { _id, appliedEventIds: _a, sourceRevision, outbox: _o, outboxSince: _s, revision: _r, ...facts } = doc;
     return { ...facts, submissionId: _id, revision: sourceRevision };
   }
 
+  /** Two `_id` reads, as getSubmission. */
   async getAssessment(id: string): Promise<ReleasedAssessment | undefined> {
-    const doc = await this.assessments.findOne({ _id: id });
+    const doc = await this.assessmentChanges.read<AssessmentDocument>(id, NO_OUTBOX);
     if (!doc) return undefined;
     return { caseId: doc.caseId, organization: doc.organization, outcome: doc.outcome, effectiveAt: doc.effectiveAt, releasedAt: doc.releasedAt };
   }

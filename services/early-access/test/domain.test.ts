@@ -1,5 +1,5 @@
 /** Early access's pure rules: windows, agreements, partner selection, grants and credentials, the hash chain, signals. */
-import { ConflictError, FailedPreconditionError, PermissionDeniedError, ValidationError } from '@rampart/errors';
+import { ConflictError, FailedPreconditionError, PermissionDeniedError } from '@rampart/errors';
 import { ChainVerifier, chainRecord, GENESIS_HASH, recordHash, type AccessRecord, type AccessUse } from '../src/domain/access-log';
 import { acceptAgreement, agreementDraft, ALL_AGREEMENT_KINDS, contentHash, missingAcceptances, publishAgreement, publishedBefore, type CurrentAgreements } from '../src/domain/agreements';
 import { canonicalJson } from '../src/domain/canonical';
@@ -9,20 +9,12 @@ import { closeIfPublicReleased, onSubmissionChange, openProgram, recordPublicRel
 import { evaluateUse, median, type UseFacts } from '../src/domain/signals';
 import { DAY_MS, moveWindow, openWindow, phaseAt } from '../src/domain/window';
 import type { ReleasedAssessment, SubmissionFacts } from '../src/domain/model';
+import { violationsOf } from './violations';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
 const at = (days: number, from = NOW) => new Date(from.getTime() + days * DAY_MS);
 const HOUR = 3_600_000;
 
-function violationsOf(fn: () => unknown): { field: string; description: string }[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ValidationError) return [...error.violations];
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 const facts = (over: Partial<SubmissionFacts> = {}): SubmissionFacts => ({
   submissionId: '0190a000-0000-7000-8000-000000000001', organization: 'acme', modelName: 'Atlas', modelVersion: '5', revision: 1, withdrawn: false,

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { OfflineVerifier, keysFromService, refreshingKeys, type RefreshingKeys } from '@rampart/access-verifier';
+import type { OfflineVerifier } from '@rampart/access-verifier';
 import { fieldViolationsOf, insecure } from '@rampart/grpc-kit';
 import { accessV1 as v1 } from '@rampart/proto';
 import { readStream, sharedServers, waitFor, waitForTrace } from '@rampart/testing';
@@ -24,7 +24,6 @@ let eve: string;
 let gateway: string;
 let auditor: string;
 let offline: OfflineVerifier;
-let keys: RefreshingKeys | undefined;
 
 beforeAll(async () => {
   await h.start({ AUTH_CLOCK_TOLERANCE_S: '0' });
@@ -34,17 +33,10 @@ beforeAll(async () => {
   eve = await h.token('evaluator', 'nsa', 'CUI', EVE);
   gateway = await h.token('gateway', 'acme');
   auditor = await h.token('auditor', 'oig', 'CUI');
-  for (const kind of [1, 2, 3, 4, 5]) {
-    await h.call('publishAgreement', { kind, title: `Agreement ${kind}`, text: `The terms of kind ${kind}, version 1.`, expectedVersion: 0 }, officer);
-  }
-  keys = await refreshingKeys(keysFromService(h.access.address, () => gateway, { insecure: true }));
-  offline = await OfflineVerifier.start({ organization: 'acme', js: h.js, keys, clockToleranceSeconds: 0 });
+  await h.publishAgreements(officer);
+  offline = await h.offlineVerifier('acme', gateway);
 }, 180_000);
-afterAll(async () => {
-  await offline?.stop();
-  keys?.stop();
-  await h.stop();
-});
+afterAll(() => h.stop());
 
 async function open(id: string, windowStartTime?: Date): Promise<v1.AccessProgram> {
   return (await h.call<v1.OpenProgramResponse>('openProgram', { submissionId: id, ...(windowStartTime ? { windowStartTime } : {}) }, developer)).program!;

@@ -10,6 +10,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { MongoClient, type Db } from 'mongodb';
+import { keysFromService, OfflineVerifier, refreshingKeys, type RefreshingKeys } from '@rampart/access-verifier';
 import { generateSigningKey, type Clearance, type Role } from '@rampart/auth';
 import { bearer, callUnary, insecure } from '@rampart/grpc-kit';
 import { accessV1, designationV1, intakeV1 } from '@rampart/proto';
@@ -34,6 +35,7 @@ export class AccessHarness {
   database = uniqueDatabase('access');
   accessEnv: Record<string, string> = {};
   private readonly tokens = new Map<string, Promise<string>>();
+  private readonly verifiers: { offline: OfflineVerifier; keys: RefreshingKeys }[] = [];
 
   async start(extraAccessEnv: Record<string, string> = {}): Promise<void> {
     const servers = sharedServers();
@@ -187,7 +189,26 @@ export class AccessHarness {
     return ServiceProcess.start('early-access', this.accessEnv);
   }
 
+  /** Version 1 of every agreement kind, published by the access officer `officer`. */
+  async publishAgreements(officer: string): Promise<void> {
+    for (const kind of [1, 2, 3, 4, 5]) {
+      await this.call('publishAgreement', { kind, title: `Agreement ${kind}`, text: `The terms of kind ${kind}, version 1.`, expectedVersion: 0 }, officer);
+    }
+  }
+
+  /** A gateway's offline verifier for `organization` (no clock tolerance), stopped with the harness. */
+  async offlineVerifier(organization: string, gatewayToken: string): Promise<OfflineVerifier> {
+    const keys = await refreshingKeys(keysFromService(this.access.address, () => gatewayToken, { insecure: true }));
+    const offline = await OfflineVerifier.start({ organization, js: this.js, keys, clockToleranceSeconds: 0 });
+    this.verifiers.push({ offline, keys });
+    return offline;
+  }
+
   async stop(): Promise<void> {
+    for (const { offline, keys } of this.verifiers.splice(0)) {
+      await offline.stop();
+      keys.stop();
+    }
     this.client?.close();
     this.intakeClient?.close();
     this.designationClient?.close();

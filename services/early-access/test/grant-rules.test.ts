@@ -4,11 +4,12 @@
  * partner phase; a credential only to a holder whose role matches the grant's kind; and a grant
  * whose time box an amendment cut is refused from the program's write on.
  */
-import { FailedPreconditionError, ValidationError } from '@rampart/errors';
+import { FailedPreconditionError } from '@rampart/errors';
 import { assertHolderRole, credentialExpiry, cutByWindow, inSelection, issueGrant, revokedByProgram, type Grant, type GrantRequest } from '../src/domain/grants';
 import { approve, nominate, remove, selectionOf } from '../src/domain/partners';
 import { openProgram, withRevokedGrants, type AccessProgram } from '../src/domain/program';
 import { DAY_MS, moveWindow } from '../src/domain/window';
+import { violationsOf } from './violations';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
 const at = (days: number) => new Date(NOW.getTime() + days * DAY_MS);
@@ -27,15 +28,6 @@ const partner: GrantRequest = { principal: 'bob@hooli', principalOrganization: '
 const issue = (request: GrantRequest, org: { governmentOrganization: boolean; partnerSelected: boolean; partnerSelection?: number }, p = program()): Grant =>
   issueGrant(p, request, { id: 'g1', ...org, actor: 'officer@ostp', now: NOW });
 
-function violationsOf(fn: () => unknown): { field: string; description: string }[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ValidationError) return [...error.violations];
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('who a grant may go to', () => {
   it('issues a government grant only to a government organisation\'s principal', () => {

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { headers as natsHeaders } from '@nats-io/nats-core';
-import { OfflineVerifier, keysFromService, refreshingKeys, type RefreshingKeys } from '@rampart/access-verifier';
+import type { OfflineVerifier } from '@rampart/access-verifier';
 import { CLOUDEVENTS_CONTENT_TYPE } from '@rampart/events';
 import { fieldViolationsOf } from '@rampart/grpc-kit';
 import { accessV1 as v1 } from '@rampart/proto';
@@ -25,7 +25,6 @@ let officer: string;
 let eve: string;
 let gateway: string;
 let offline: OfflineVerifier;
-let keys: RefreshingKeys | undefined;
 
 beforeAll(async () => {
   await h.start({ AUTH_CLOCK_TOLERANCE_S: '0', GOVERNMENT_ORGANIZATIONS: 'nsa,ostp' });
@@ -33,15 +32,10 @@ beforeAll(async () => {
   officer = await h.token('access-officer', 'ostp', 'CUI');
   eve = await h.token('evaluator', 'nsa', 'CUI', EVE);
   gateway = await h.token('gateway', 'acme');
-  for (const kind of [1, 2, 3, 4, 5]) await h.call('publishAgreement', { kind, title: `Agreement ${kind}`, text: `Terms of kind ${kind}.`, expectedVersion: 0 }, officer);
-  keys = await refreshingKeys(keysFromService(h.access.address, () => gateway, { insecure: true }));
-  offline = await OfflineVerifier.start({ organization: 'acme', js: h.js, keys, clockToleranceSeconds: 0 });
+  await h.publishAgreements(officer);
+  offline = await h.offlineVerifier('acme', gateway);
 }, 180_000);
-afterAll(async () => {
-  await offline?.stop();
-  keys?.stop();
-  await h.stop();
-});
+afterAll(() => h.stop());
 
 async function openProgram(partnerInDays = 20, publicInDays = 50): Promise<string> {
   const id = await h.coveredModel('acme', partnerInDays, publicInDays);

@@ -98,16 +98,18 @@ it('refuses a checkpoint with a forged signature, another type or an unknown key
   for (const junk of ['', 'a.b.c', 'x'.repeat(20_000)]) expect(await signer.verifyCheckpoint(junk)).toBeUndefined();
 });
 
+/** What loading the configuration refuses, problem by problem; none when it loads. */
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadEarlyAccessConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+}
+
 it('refuses a key set whose signing key is retired or public only, or whose times are not times', () => {
-  const problems = (env: NodeJS.ProcessEnv) => {
-    try {
-      loadEarlyAccessConfig(env);
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return [...error.problems];
-      throw error;
-    }
-  };
   const a = privateJwk('a');
   const { d: _d, ...publicA } = a;
   expect(problems({ CREDENTIAL_KEYS_FILE: keysFile([{ ...a, retiredAt: new Date().toISOString() }]) })).toEqual([
@@ -118,16 +120,7 @@ it('refuses a key set whose signing key is retired or public only, or whose time
   expect(problems({ CREDENTIAL_KEYS_FILE: keysFile([privateJwk('b'), { ...publicA, retiredAt: new Date().toISOString() }]), CREDENTIAL_SIGNING_KID: 'a' })).toEqual([expect.stringMatching(/^CREDENTIAL_SIGNING_KID: the signing key must be a private key/)]);
 });
 
-describe('keys that would sign what nobody accepts, or could sign the past (S6)', () => {
-  const problems = (env: NodeJS.ProcessEnv) => {
-    try {
-      loadEarlyAccessConfig(env);
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return [...error.problems];
-      throw error;
-    }
-  };
+describe('keys that would sign what nobody accepts, or could sign the past', () => {
 
   it('refuses a signing key active only from later than now plus the clock tolerance', async () => {
     const soon = { ...privateJwk('soon'), activeFrom: new Date(Date.now() + 20_000).toISOString() };
