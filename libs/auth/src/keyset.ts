@@ -39,6 +39,8 @@ function versionOf(s: Stats): string {
 class FileKeySet {
   private current: LocalKeySet;
   private version: string;
+  /** The text `current` was parsed from: a re-read that finds the same keys keeps the same key objects. */
+  private text: string;
   private checkedAt = Date.now();
   private forcedAt = 0;
   private failedAt = 0;
@@ -54,7 +56,8 @@ class FileKeySet {
     // At start-up a missing or bad file is fatal: the service refuses to start, naming it. The stat
     // comes before the read (here and in reload), so a change in between is seen by the next check.
     this.version = versionOf(statSync(path));
-    this.current = parseKeySet(readFileSync(path, 'utf8'));
+    this.text = readFileSync(path, 'utf8');
+    this.current = parseKeySet(this.text);
   }
 
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
@@ -87,8 +90,13 @@ class FileKeySet {
     try {
       const version = versionOf(await stat(this.path));
       if (!force && version === this.version) return;
-      const next = parseKeySet(await readFile(this.path, 'utf8'));
-      this.current = next;
+      const text = await readFile(this.path, 'utf8');
+      // Unchanged keys keep their key objects, so a token naming an unknown kid (anyone can send
+      // one) cannot make every remembered token be checked again.
+      if (text !== this.text) {
+        this.current = parseKeySet(text);
+        this.text = text;
+      }
       this.version = version;
     } catch (error) {
       // The version is not recorded, so the next check (a second later at most) tries again.

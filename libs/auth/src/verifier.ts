@@ -64,9 +64,20 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
   const maxVerifications = options.maxVerifications ?? DEFAULT_MAX_VERIFICATIONS;
   if (!Number.isInteger(maxVerifications) || maxVerifications < 1) throw new Error('maxVerifications must be a whole number of at least 1');
   let verifying = 0;
+  /** Checks under way, by token: a burst of calls with one token costs one signature check. */
+  const checking = new Map<string, Promise<Caller>>();
   return async (token) => {
     const known = verified.get(token, Math.floor(now() / 1000), clockTolerance);
     if (known && (await sameKey(keySet, token, known.key))) return copyOf(known.caller);
+    let pending = checking.get(token);
+    if (!pending) {
+      pending = check(token, known !== undefined).finally(() => checking.delete(token));
+      checking.set(token, pending);
+    }
+    return copyOf(await pending);
+  };
+
+  async function check(token: string, known: boolean): Promise<Caller> {
     let header: ProtectedHeaderParameters;
     try {
       header = decodeProtectedHeader(token);
@@ -86,7 +97,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     }
     // A token verified before (its key object changed: a key-set reload or rotation) is checked
     // again whatever the bound, so every client does not fail at once after each reload; only a
-    // byte-identical token that once verified gets past it.
+    // byte-identical token that once verified gets past it, and once at a time (`checking`).
     if (!known && verifying >= maxVerifications) throw new VerificationsExhaustedError();
     verifying++;
     let payload: JWTPayload;
@@ -109,8 +120,8 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     }
     const caller = toCaller(payload);
     verified.set(token, { caller, key, expiresAt: payload.exp!, ...(payload.nbf !== undefined ? { notBefore: payload.nbf } : {}) });
-    return copyOf(caller);
-  };
+    return caller;
+  }
 }
 
 /** Whether the key set still hands out, for this token, the key its signature was verified with. */

@@ -161,12 +161,53 @@ describe('remembered tokens', () => {
     await verify(remembered);
     reload();
     const held = verify(await mintToken(key.privateJwk, { ...claims, subject: 'other@acme' }, opts));
-    await expect(verify(remembered)).resolves.toMatchObject({ subject: 'dev@acme' });
+    const spy = jest.spyOn(globalThis.crypto.subtle, 'verify');
+    try {
+      await expect(verify(remembered)).resolves.toMatchObject({ subject: 'dev@acme' });
+      expect(spy).toHaveBeenCalledTimes(1); // checked again: its key object changed
+    } finally {
+      spy.mockRestore();
+    }
     open();
     await held;
   });
 
   it('refuses a bound that is not a positive whole number', () => {
     for (const maxVerifications of [0, -1, 1.5, Number.NaN]) expect(() => createTokenVerifier({ ...opts, keys: key.publicJwks, maxVerifications })).toThrow(/maxVerifications/);
+  });
+});
+
+describe('forcing checks again', () => {
+  it('checks a burst of calls with one token once', async () => {
+    const key = await generateSigningKey('k1');
+    const verify = createTokenVerifier({ ...opts, keys: key.publicJwks });
+    const token = await mintToken(key.privateJwk, claims, opts);
+    const spy = jest.spyOn(globalThis.crypto.subtle, 'verify');
+    try {
+      const callers = await Promise.all(Array.from({ length: 50 }, () => verify(token)));
+      expect(callers).toHaveLength(50);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a token naming an unknown kid makes the key file be read again, but remembered tokens stay remembered', async () => {
+    const key = await generateSigningKey('k1');
+    const dir = mkdtempSync(path.join(tmpdir(), 'verified-tokens-'));
+    const file = path.join(dir, 'jwks.json');
+    writeFileSync(file, JSON.stringify(key.publicJwks));
+    const verify = createTokenVerifier({ ...opts, keys: fileKeySet(file, { checkIntervalMs: 0, unknownKidReloadMs: 0 }) });
+    const token = await mintToken(key.privateJwk, claims, opts);
+    await verify(token);
+    const stranger = await mintToken((await generateSigningKey('k-unknown')).privateJwk, claims, opts);
+    await expect(verify(stranger)).rejects.toThrow(/kid/); // forces a re-read of the unchanged file
+    const spy = jest.spyOn(globalThis.crypto.subtle, 'verify');
+    try {
+      await verify(token);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -63,6 +63,7 @@ export interface RuntimeOptions {
 export class ServiceRuntime {
   private readonly relays: OutboxRelay[] = [];
   private readonly claimsSweeps: ClaimsSweep[] = [];
+  private readonly sweepsByChanges = new WeakMap<object, ClaimsSweep>();
   private readonly consumers: EventConsumer[] = [];
   private readonly beforeConsumersStop: (() => void)[] = [];
   private readonly closers: (() => Promise<void>)[] = [];
@@ -135,8 +136,12 @@ export class ServiceRuntime {
   sweepClaims<T extends Document>(collection: Collection<T>): ClaimsSweep {
     const changes = ClaimedChanges.of(collection);
     if (!changes) throw new Error(`${collection.collectionName} has no ClaimedChanges: nothing to sweep`);
+    // One sweep a collection, however it was asked for (relay() and sweepClaims() both).
+    const running = this.sweepsByChanges.get(changes);
+    if (running) return running;
     const sweep = new ClaimsSweep({ changes, logger: this.logger.child({ component: 'claims-sweep', collection: collection.collectionName }), intervalMs: this.options.config.OUTBOX_SWEEP_MS });
     this.claimsSweeps.push(sweep);
+    this.sweepsByChanges.set(changes, sweep);
     sweep.start();
     return sweep;
   }

@@ -22,7 +22,7 @@ beforeAll(async () => {
   const eve = await h.token('evaluator', 'nsa', 'CUI', 'eve@nsa');
   ids.program = await h.coveredModel();
   await h.call('openProgram', { submissionId: ids.program }, await h.token('developer', 'acme'));
-  for (const kind of [1, 2, 3, 4, 5]) await h.call('publishAgreement', { kind, title: `Agreement ${kind}`, text: `Terms ${kind}.`, expectedVersion: 0 }, officer);
+  await h.publishAgreements(officer);
   const { agreements } = await h.call<v1.ListAgreementsResponse>('listAgreements', {}, eve);
   for (const a of agreements) await h.call('acceptAgreement', { programId: ids.program, kind: a.kind, contentHash: a.contentHash }, eve);
   // A vetoed nomination: approving, vetoing or removing it again is refused, harmlessly.
