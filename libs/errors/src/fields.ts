@@ -28,3 +28,18 @@ export function uuidField(out: FieldViolation[], field: string, value: string | 
   else if (!UUID.test(value)) out.push({ field, description: `must be ${what} (a lowercase UUID)` });
   return value ?? '';
 }
+
+const RETRY_KEY = /^[A-Za-z0-9._:-]+$/;
+/** The longest key a client may choose to have its retries recognised. */
+export const RETRY_KEY_LIMIT = 128;
+
+/**
+ * A key the client chooses so that a retry is recognised as one (an idempotency key): required,
+ * `why` saying what it is for, at most RETRY_KEY_LIMIT letters, digits and . _ : -
+ */
+export function retryKeyField(out: FieldViolation[], field: string, value: string | undefined, why: string): string {
+  if (!value) out.push({ field, description: `is required (${why})` });
+  else if (value.length > RETRY_KEY_LIMIT) out.push({ field, description: `must be at most ${RETRY_KEY_LIMIT} characters` });
+  else if (!RETRY_KEY.test(value)) out.push({ field, description: 'may hold only letters, digits and . _ : -' });
+  return value ?? '';
+}

@@ -100,6 +100,22 @@ export function tableMismatches<Rpc extends string>(table: AuthorizationTable<Rp
   return mismatches;
 }
 
+/**
+ * Where a service's RPCs and what must cover them (its authorization table, the expectation, the
+ * probes) disagree: each named key set must be exactly the RPCs of the generated `service`
+ * definition. Empty when they agree.
+ */
+export function rpcCoverageGaps(service: object, covering: Record<string, object>): string[] {
+  const rpcs = Object.keys(service).sort();
+  const gaps: string[] = [];
+  for (const [name, keyed] of Object.entries(covering)) {
+    const keys = Object.keys(keyed);
+    for (const rpc of rpcs) if (!keys.includes(rpc)) gaps.push(`${name} lacks ${rpc}`);
+    for (const key of keys) if (!rpcs.includes(key)) gaps.push(`${name} names ${key}, which the service does not have`);
+  }
+  return gaps;
+}
+
 /** Settles a call into its gRPC code and message. */
 export function outcomeOf(promise: Promise<unknown>): Promise<Outcome> {
   return promise.then(

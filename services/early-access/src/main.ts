@@ -4,7 +4,7 @@
  */
 import { mongoTimeouts } from '@rampart/config';
 import { runService, ServiceRuntime } from '@rampart/grpc-kit';
-import { BaselineStore } from './baseline-store';
+import { BaselineStore } from './access-log/baseline-store';
 import { loadEarlyAccessConfig, type EarlyAccessConfig } from './config';
 import { accessStreams, AREA } from './events/access-events';
 import { DESIGNATION_CONSUMER, designationEventHandler } from './events/designation-consumer';
@@ -13,8 +13,8 @@ import { INTAKE_CONSUMER, intakeEventHandler } from './events/intake-consumer';
 import { TIMER_SCHEDULING_CONSUMER, timerSchedulingHandler } from './events/timer-scheduling';
 import { accessTimers, GRANT_EXPIRY, type AccessTimers, grantExpiryHandler, PUBLIC_RELEASE, publicReleaseHandler } from './events/timers';
 import { earlyAccessService } from './grpc/early-access-service';
-import { AccessLogStore } from './log-store';
-import { ReportReads } from './report-reads';
+import { AccessLogStore } from './access-log/log-store';
+import { ReportReads } from './access-log/report-reads';
 import { Signer } from './signing';
 import { EarlyAccessStore } from './store';
 
@@ -32,7 +32,7 @@ export async function startEarlyAccess(config: EarlyAccessConfig): Promise<{ por
   });
 
   // Programs, nominations, grants and the log (its signals) each keep their own outbox: one relay per collection.
-  // ReportAccess's cached reads forget whatever this process writes (report-reads.ts).
+  // ReportAccess's cached reads forget whatever this process writes (access-log/report-reads.ts).
   const reads = new ReportReads(store);
   store.onAgreementPublished = () => reads.forgetAgreements();
   store.publishWith(reads.publishers({ programs: runtime.relay(store.programs, store.locks), nominations: runtime.relay(store.nominations, store.locks), grants: runtime.relay(store.grants, store.locks), log: runtime.relay(log.log, store.locks) }));

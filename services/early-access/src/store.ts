@@ -10,7 +10,7 @@
  *   of publishing), `access_agreement_heads` (the current version of each kind, one document per
  *   kind), `access_acceptances`, `access_credentials` (as issued);
  * - `access_grant_requests`: the idempotency keys of IssueGrant (`<organisation>:<key>`).
- * The access log has its own store (log-store.ts). Every hot path is an `_id` read or write.
+ * The access log has its own store (access-log/log-store.ts). Every hot path is an `_id` read or write.
  *
  * A program, nomination or grant is created by inserting it (its `_id` is the compare-and-set) and
  * changes by claim (libs/events claimed-changes.ts): the insert of its next revision into its
@@ -126,9 +126,6 @@ export class EarlyAccessStore {
   /** The read model's changes (applyOnce), claimed in `<collection>_revisions`: reads roll forward, the claims sweep prunes. */
   readonly submissionChanges: ClaimedChanges<SubmissionDocument>;
   readonly assessmentChanges: ClaimedChanges<AssessmentDocument>;
-  /** Where applyOnce claims the read model's changes: the collections its ClaimedChanges read (revisionsOf's names). */
-  private readonly submissionClaims: Collection;
-  private readonly assessmentClaims: Collection;
 
   private constructor(
     private readonly mongo: MongoStore,
@@ -148,12 +145,10 @@ export class EarlyAccessStore {
     this.programChanges = new ClaimedChanges({ documents: programs, claims: revisionsOf(programs), locks: this.locks, publisher: () => this.publishers.programs, prune: true });
     this.nominationChanges = new ClaimedChanges({ documents: nominations, claims: revisionsOf(nominations), locks: this.locks, publisher: () => this.publishers.nominations, prune: true });
     this.grantChanges = new ClaimedChanges({ documents: grants, claims: revisionsOf(grants), locks: this.locks, publisher: () => this.publishers.grants, prune: true });
-    this.submissionClaims = submissions.db.collection(`${submissions.collectionName}_revisions`);
-    this.assessmentClaims = assessments.db.collection(`${assessments.collectionName}_revisions`);
     // The read model's claims each hold a whole state copy per event and are no one's history:
     // pruned too. Its changes publish nothing (no outbox events), so no relay.
-    this.submissionChanges = new ClaimedChanges({ documents: submissions, claims: this.submissionClaims, locks: this.locks, publisher: () => SWEEP_ONLY, prune: true });
-    this.assessmentChanges = new ClaimedChanges({ documents: assessments, claims: this.assessmentClaims, locks: this.locks, publisher: () => SWEEP_ONLY, prune: true });
+    this.submissionChanges = new ClaimedChanges({ documents: submissions, claims: revisionsOf(submissions), locks: this.locks, publisher: () => SWEEP_ONLY, prune: true });
+    this.assessmentChanges = new ClaimedChanges({ documents: assessments, claims: revisionsOf(assessments), locks: this.locks, publisher: () => SWEEP_ONLY, prune: true });
   }
 
   static async open(uri: string, database: string, timeouts?: MongoTimeouts): Promise<EarlyAccessStore> {
@@ -206,7 +201,7 @@ export class EarlyAccessStore {
   applySubmission(eventId: string, facts: SubmissionFacts): Promise<ApplyResult> {
     const { revision, ...fields } = facts;
     return applyOnce<SubmissionDocument>({
-      collection: this.submissions, revisions: this.submissionClaims, locks: this.locks, id: facts.submissionId, eventId, sourceRevision: revision,
+      collection: this.submissions, locks: this.locks, id: facts.submissionId, eventId, sourceRevision: revision,
       decide: (current) => ({ state: { ...fields, revision: (current?.revision ?? 0) + 1 }, events: [] }),
     });
   }
@@ -214,7 +209,7 @@ export class EarlyAccessStore {
   /** Applies a released assessment once, at designation's case revision. */
   applyAssessment(eventId: string, caseRevision: number, assessment: ReleasedAssessment): Promise<ApplyResult> {
     return applyOnce<AssessmentDocument>({
-      collection: this.assessments, revisions: this.assessmentClaims, locks: this.locks, id: assessment.caseId, eventId, sourceRevision: caseRevision,
+      collection: this.assessments, locks: this.locks, id: assessment.caseId, eventId, sourceRevision: caseRevision,
       decide: (current) => ({ state: { ...assessment, revision: (current?.revision ?? 0) + 1 }, events: [] }),
     });
   }

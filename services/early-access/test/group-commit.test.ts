@@ -1,5 +1,5 @@
 /** Group commit: what arrives while a key's batch is written goes in the next one, in order. */
-import { GroupCommit, type Settled } from '../src/group-commit';
+import { GroupCommit, type Settled } from '../src/access-log/group-commit';
 
 function deferred() {
   let resolve!: () => void;

@@ -9,8 +9,8 @@ import { MongoClient } from 'mongodb';
 import { SWEEP_ONLY } from '@rampart/events';
 import { sharedServers, uniqueDatabase } from '@rampart/testing';
 import { ChainVerifier, type AccessUse } from '../src/domain/access-log';
-import { BaselineStore } from '../src/baseline-store';
-import { AccessLogStore, GENERATED, recordKey } from '../src/log-store';
+import { BaselineStore } from '../src/access-log/baseline-store';
+import { AccessLogStore, GENERATED, recordKey } from '../src/access-log/log-store';
 
 let mongo: MongoClient;
 const database = uniqueDatabase('accesslog');

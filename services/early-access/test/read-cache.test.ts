@@ -1,5 +1,5 @@
 /** The per-process read cache: what it answers from memory, and when it must read again. */
-import { ReadCache } from '../src/read-cache';
+import { ReadCache } from '../src/access-log/read-cache';
 
 function deferred<T>() {
   let resolve!: (v: T) => void;

@@ -2,7 +2,7 @@
  * Intake killed with SIGKILL loses no accepted submission's event: what it had not published when it
  * died, its next start publishes, each event exactly once in the stream.
  */
-import { readStream, waitFor } from '@rampart/testing';
+import { waitFor } from '@rampart/testing';
 import { details, IntakeHarness } from './fixtures';
 
 const h = new IntakeHarness();
@@ -19,11 +19,9 @@ afterEach(() => console.log(lastReport));
 
 /** Each of `ids` has exactly one received event, and no submission has two. */
 async function publishedOnce(ids: string[]): Promise<boolean> {
-  const events = (await readStream(h.jsm, 'INTAKE_EVENTS')).filter((m) => m.subject === 'rampart.intake.submission.received');
-  const counts = new Map<string, number>();
-  for (const e of events) counts.set(e.event.subject, (counts.get(e.event.subject) ?? 0) + 1);
-  lastReport = `${events.length} events for ${counts.size} submissions; missing ${ids.filter((id) => !counts.has(id)).length} of ${ids.length}`;
-  return ids.every((id) => counts.get(id) === 1) && events.length === counts.size;
+  const { once, report } = await h.receivedOnce(ids);
+  lastReport = report;
+  return once;
 }
 
 const pending = () => h.submissions.countDocuments({ 'outbox.0': { $exists: true } });

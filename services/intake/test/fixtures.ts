@@ -6,7 +6,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { MongoClient } from 'mongodb';
 import { bearer, callUnary, insecure } from '@rampart/grpc-kit';
 import { intakeV1 } from '@rampart/proto';
-import { NatsServer, ServiceProcess, TestAuth, freePort, sharedServers, uniqueDatabase } from '@rampart/testing';
+import { NatsServer, ServiceProcess, TestAuth, freePort, readStream, sharedServers, uniqueDatabase } from '@rampart/testing';
 
 export const DAY = 24 * 3600 * 1000;
 
@@ -90,6 +90,18 @@ export class IntakeHarness {
 
   submit(token: string, body: intakeV1.ModelDetails = details(), key = `key-${Math.random().toString(36).slice(2)}`, extra?: Record<string, string>): Promise<intakeV1.SubmitModelResponse> {
     return call(this.client, 'submitModel', { details: body, idempotencyKey: key }, token, extra);
+  }
+
+  /**
+   * Whether each of `ids` has exactly one `submission.received` event in the stream and no
+   * submission has two, with a line saying how far that is.
+   */
+  async receivedOnce(ids: string[]): Promise<{ once: boolean; report: string }> {
+    const events = (await readStream(this.jsm, 'INTAKE_EVENTS')).filter((m) => m.subject === 'rampart.intake.submission.received');
+    const counts = new Map<string, number>();
+    for (const e of events) counts.set(e.event.subject, (counts.get(e.event.subject) ?? 0) + 1);
+    const report = `${events.length} events for ${counts.size} submissions; missing ${ids.filter((id) => !counts.has(id)).length} of ${ids.length}`;
+    return { once: ids.every((id) => counts.get(id) === 1) && events.length === counts.size, report };
   }
 
   async stop(): Promise<void> {

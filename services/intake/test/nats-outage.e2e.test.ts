@@ -3,7 +3,7 @@
  * event exactly once when NATS is back, by itself (the publish failed on the request path, so the
  * relay's catch-up does it).
  */
-import { readStream, waitFor } from '@rampart/testing';
+import { waitFor } from '@rampart/testing';
 import { details, IntakeHarness } from './fixtures';
 
 const h = new IntakeHarness();
@@ -16,11 +16,9 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 async function publishedOnce(ids: string[]): Promise<boolean> {
-  const events = (await readStream(h.jsm, 'INTAKE_EVENTS')).filter((m) => m.subject === 'rampart.intake.submission.received');
-  const counts = new Map<string, number>();
-  for (const e of events) counts.set(e.event.subject, (counts.get(e.event.subject) ?? 0) + 1);
-  lastReport = `${events.length} events for ${counts.size} submissions; missing ${ids.filter((id) => !counts.has(id)).length} of ${ids.length}`;
-  return ids.every((id) => counts.get(id) === 1) && events.length === counts.size;
+  const { once, report } = await h.receivedOnce(ids);
+  lastReport = report;
+  return once;
 }
 let lastReport = '';
 const drained = async () => (await h.submissions.countDocuments({ 'outbox.0': { $exists: true } })) === 0;

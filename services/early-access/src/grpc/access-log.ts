@@ -8,15 +8,15 @@ import { authorize, inScope } from '@rampart/auth';
 import { AlreadyExistsError, NotFoundError, textField, ValidationError, type FieldViolation } from '@rampart/errors';
 import { unary, type HandlerKit } from '@rampart/grpc-kit';
 import { accessV1 as v1 } from '@rampart/proto';
-import { encodePageToken, page, pageRequest } from '@rampart/store';
+import { encodePageToken, pageRequest } from '@rampart/store';
 import { ChainVerifier, type AccessUse, type BrokenLink, type TrustedCheckpoint } from '../domain/access-log';
 import { AUTHORIZATION } from '../domain/authorization';
 import { idField, organizationField } from '../domain/ids';
 import { evaluateUse } from '../domain/signals';
 import { signalEvent } from '../events/access-events';
-import { GENERATED, type StoredCheckpoint } from '../log-store';
-import { ReportReads } from '../report-reads';
-import { loadProgram, programId, programNotFound, type AccessDeps } from './context';
+import { GENERATED, type StoredCheckpoint } from '../access-log/log-store';
+import { ReportReads } from '../access-log/report-reads';
+import { loadProgram, programPage, programId, programNotFound, type AccessDeps } from './context';
 import { checkpointToWire, recordToWire, signalToWire } from './mapping';
 
 type LogRpcs = Pick<v1.EarlyAccessServiceServer, 'reportAccess' | 'listAccessRecords' | 'verifyAccessLog' | 'listCheckpoints' | 'listSignals'>;
@@ -141,18 +141,14 @@ export function accessLogHandlers(kit: HandlerKit, deps: AccessDeps): LogRpcs {
 
     listCheckpoints: unary(kit, async (request: v1.ListCheckpointsRequest, { caller }) => {
       const access = authorize(AUTHORIZATION, 'listCheckpoints', caller);
-      const p = await loadProgram(store, access, request.programId);
-      const { size, after } = pageRequest(request, 50, 200);
-      const { items, nextPageToken } = page(await log.listCheckpoints(p.id, after, size + 1), size, (c) => c.key);
+      const { items, nextPageToken } = await programPage(store, access, request, { default: 50, max: 200 }, (id, after, limit) => log.listCheckpoints(id, after, limit), (c) => c.key);
       return { checkpoints: items.map(checkpointToWire), nextPageToken };
     }),
 
     listSignals: unary(kit, async (request: v1.ListSignalsRequest, { caller }) => {
       const access = authorize(AUTHORIZATION, 'listSignals', caller);
-      const p = await loadProgram(store, access, request.programId);
-      const { size, after } = pageRequest(request, 50, 200);
       // Paged by record: a record's signals (at most one per rule) come together.
-      const { items, nextPageToken } = page(await log.listSignals(p.id, after, size + 1), size, (d) => d.key);
+      const { items, nextPageToken } = await programPage(store, access, request, { default: 50, max: 200 }, (id, after, limit) => log.listSignals(id, after, limit), (d) => d.key);
       return { signals: items.flatMap((d) => d.signals).map(signalToWire), nextPageToken };
     }),
   };

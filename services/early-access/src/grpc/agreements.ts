@@ -3,11 +3,10 @@ import { authorize } from '@rampart/auth';
 import { ConflictError, ValidationError } from '@rampart/errors';
 import { unary, type HandlerKit } from '@rampart/grpc-kit';
 import { accessV1 as v1 } from '@rampart/proto';
-import { page, pageRequest } from '@rampart/store';
 import { acceptAgreement, agreementDraft, ALL_AGREEMENT_KINDS, CONTENT_HASH, publishAgreement, publishedBefore, type AgreementTemplate, type CurrentAgreements } from '../domain/agreements';
 import { AUTHORIZATION } from '../domain/authorization';
 import { assertOpen } from '../domain/program';
-import { loadProgram, loadProgramForHolder, type AccessDeps } from './context';
+import { programPage, loadProgramForHolder, type AccessDeps } from './context';
 import { acceptanceToWire, agreementKinds, agreementToWire } from './mapping';
 
 type AgreementRpcs = Pick<v1.EarlyAccessServiceServer, 'publishAgreement' | 'listAgreements' | 'acceptAgreement' | 'listAcceptances'>;
@@ -70,9 +69,7 @@ export function agreementHandlers(kit: HandlerKit, deps: AccessDeps): AgreementR
 
     listAcceptances: unary(kit, async (request: v1.ListAcceptancesRequest, { caller }) => {
       const access = authorize(AUTHORIZATION, 'listAcceptances', caller);
-      const p = await loadProgram(store, access, request.programId);
-      const { size, after } = pageRequest(request, 50, 500);
-      const { items, nextPageToken } = page(await store.listAcceptances(p.id, after, size + 1), size, (a) => a.key);
+      const { items, nextPageToken } = await programPage(store, access, request, { default: 50, max: 500 }, (id, after, limit) => store.listAcceptances(id, after, limit), (a) => a.key);
       return { acceptances: items.map(acceptanceToWire), nextPageToken };
     }),
   };

@@ -1,14 +1,15 @@
 /** What every EarlyAccessService handler shares: its dependencies and the lookups that scope what a caller may see. */
 import { inScope, type Access, type Caller } from '@rampart/auth';
 import { NotFoundError, textField, ValidationError, type FieldViolation } from '@rampart/errors';
+import { page, pageRequest } from '@rampart/store';
 import type { AgreementKind } from '../domain/agreements';
 import { organizationField, programIdField } from '../domain/ids';
 import { selectionOf, type Side } from '../domain/partners';
 import type { AccessProgram } from '../domain/program';
 import type { VolumePolicy } from '../domain/signals';
-import type { BaselineStore } from '../baseline-store';
-import type { AccessLogStore } from '../log-store';
-import type { ReportReads } from '../report-reads';
+import type { BaselineStore } from '../access-log/baseline-store';
+import type { AccessLogStore } from '../access-log/log-store';
+import type { ReportReads } from '../access-log/report-reads';
 import type { Signer } from '../signing';
 import type { EarlyAccessStore } from '../store';
 
@@ -43,6 +44,23 @@ export function programId(value: string, field = 'program_id'): string {
 /** The program, when the call may see it (NOT_FOUND otherwise). */
 export async function loadProgram(store: EarlyAccessStore, access: Access, id: string): Promise<AccessProgram> {
   return inScope(access, await store.getProgram(programId(id)), programNotFound(id));
+}
+
+/**
+ * One page of what a program holds (`list` by the program's id, paged by `key`), for a caller whose
+ * access covers the program: `size + 1` fetched, so the page knows whether another follows.
+ */
+export async function programPage<T>(
+  store: EarlyAccessStore,
+  access: Access,
+  request: { programId: string; pageSize: number; pageToken: string },
+  sizes: { default: number; max: number },
+  list: (programId: string, after: string | undefined, limit: number) => Promise<T[]>,
+  key: (item: T) => string,
+): Promise<{ items: T[]; nextPageToken: string }> {
+  const p = await loadProgram(store, access, request.programId);
+  const { size, after } = pageRequest(request, sizes.default, sizes.max);
+  return page(await list(p.id, after, size + 1), size, key);
 }
 
 /**

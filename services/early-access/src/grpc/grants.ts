@@ -16,7 +16,7 @@ import { assertHolderRole, credentialExpiry, cutByWindow, endGrant, inSelection,
 import { idField } from '../domain/ids';
 import { phaseAt } from '../domain/window';
 import { grantEvent, revocationEvent } from '../events/access-events';
-import { loadProgram, missingAgreements, REASON_LIMIT, selectionRound, type AccessDeps } from './context';
+import { programPage, missingAgreements, REASON_LIMIT, selectionRound, type AccessDeps } from './context';
 import { issueGrantHandler } from './grant-issuing';
 import { grantToWire } from './mapping';
 
@@ -65,9 +65,7 @@ export function grantHandlers(kit: HandlerKit, deps: AccessDeps): GrantRpcs {
 
     listGrants: unary(kit, async (request: v1.ListGrantsRequest, { caller }) => {
       const access = authorize(AUTHORIZATION, 'listGrants', caller);
-      const p = await loadProgram(store, access, request.programId);
-      const { size, after } = pageRequest(request, 50, 200);
-      const { items, nextPageToken } = page(await store.listGrants({ programId: p.id }, after, size + 1), size, (g) => g.id);
+      const { items, nextPageToken } = await programPage(store, access, request, { default: 50, max: 200 }, (programId, after, limit) => store.listGrants({ programId }, after, limit), (g) => g.id);
       return { grants: items.map(wire), nextPageToken };
     }),
 

@@ -8,7 +8,7 @@ import type { NominationStatus, PartnerNomination, Side } from '../domain/partne
 import type { AccessProgram, CloseReason } from '../domain/program';
 import type { InsiderRiskSignal, SignalRule } from '../domain/signals';
 import type { PrincipalKind } from '../domain/window';
-import type { StoredCheckpoint } from '../log-store';
+import type { StoredCheckpoint } from '../access-log/log-store';
 
 const K = v1.AgreementKind;
 export const agreementKinds = enumTable<AgreementKind, v1.AgreementKind>([

@@ -6,14 +6,13 @@ import { authorize, type Access } from '@rampart/auth';
 import { ConflictError, NotFoundError } from '@rampart/errors';
 import { unary, type HandlerKit } from '@rampart/grpc-kit';
 import { accessV1 as v1 } from '@rampart/proto';
-import { page, pageRequest } from '@rampart/store';
 import { AUTHORIZATION, type AccessRpc } from '../domain/authorization';
 import type { Grant } from '../domain/grants';
 import { approve, nominate, remove, veto, type NominationChange, type PartnerNomination } from '../domain/partners';
 import { assertOpen } from '../domain/program';
 import { nominationEvent } from '../events/access-events';
 import { activeGrants, grantRevocations, partnerGrantsOf } from '../events/grant-cuts';
-import { loadProgram, partnerAndReason, sideOf, type AccessDeps } from './context';
+import { loadProgram, programPage, partnerAndReason, sideOf, type AccessDeps } from './context';
 import { nominationToWire } from './mapping';
 
 type PartnerRpcs = Pick<v1.EarlyAccessServiceServer, 'nominatePartner' | 'approvePartner' | 'vetoPartner' | 'removePartner' | 'listNominations'>;
@@ -70,9 +69,7 @@ export function partnerHandlers(kit: HandlerKit, deps: AccessDeps): PartnerRpcs 
 
     listNominations: unary(kit, async (request: v1.ListNominationsRequest, { caller }) => {
       const access = authorize(AUTHORIZATION, 'listNominations', caller);
-      const p = await loadProgram(store, access, request.programId);
-      const { size, after } = pageRequest(request, 50, 200);
-      const { items, nextPageToken } = page(await store.listNominations(p.id, after, size + 1), size, (n) => n.key);
+      const { items, nextPageToken } = await programPage(store, access, request, { default: 50, max: 200 }, (id, after, limit) => store.listNominations(id, after, limit), (n) => n.key);
       return { nominations: items.map(nominationToWire), nextPageToken };
     }),
   };

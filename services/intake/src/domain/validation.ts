@@ -2,7 +2,7 @@
  * Input rules for submissions. Every violation names its field as the client spelled it (proto
  * field paths), and all of them are reported at once.
  */
-import { textField as text, uuidField, type FieldViolation } from '@rampart/errors';
+import { retryKeyField, textField as text, uuidField, type FieldViolation } from '@rampart/errors';
 import { MODALITIES, type ModelDetails } from './submission';
 
 export const LIMITS = {
@@ -14,7 +14,6 @@ export const LIMITS = {
   contacts: 20,
   contactField: 200,
   email: 254,
-  idempotencyKey: 128,
   withdrawalReason: 2_000,
   maxFlop: 1e40,
   maxParameters: Number.MAX_SAFE_INTEGER,
@@ -38,7 +37,6 @@ type Violations = FieldViolation[];
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]+$/;
 
 function isCalendarDate(value: string): boolean {
   const m = DATE.exec(value);
@@ -140,11 +138,9 @@ export function validateDetails(input: ModelDetailsInput | undefined, now: Date,
 }
 
 export function validateIdempotencyKey(key: string | undefined): Violations {
-  const field = 'idempotency_key';
-  if (!key) return [{ field, description: 'is required (any value unique within your organisation, e.g. a UUID)' }];
-  if (key.length > LIMITS.idempotencyKey) return [{ field, description: `must be at most ${LIMITS.idempotencyKey} characters` }];
-  if (!IDEMPOTENCY_KEY.test(key)) return [{ field, description: 'may hold only letters, digits and . _ : -' }];
-  return [];
+  const out: Violations = [];
+  retryKeyField(out, 'idempotency_key', key, 'any value unique within your organisation, e.g. a UUID');
+  return out;
 }
 
 export function validateSubmissionId(id: string | undefined, field = 'submission_id'): Violations {

@@ -13,13 +13,13 @@
  * Nothing is cached as absent: a program, credential or acceptance created elsewhere is read.
  */
 import type { OutboxDocumentId, OutboxEntry, OutboxPublisher } from '@rampart/events';
-import { missingAcceptances, type AgreementKind, type CurrentAgreements } from './domain/agreements';
-import { inSelection, type Grant } from './domain/grants';
-import { selectionOf } from './domain/partners';
-import type { AccessProgram } from './domain/program';
-import type { IssuedCredential } from './domain/signals';
+import { missingAcceptances, type AgreementKind, type CurrentAgreements } from '../domain/agreements';
+import { inSelection, type Grant } from '../domain/grants';
+import { selectionOf } from '../domain/partners';
+import type { AccessProgram } from '../domain/program';
+import type { IssuedCredential } from '../domain/signals';
 import { ReadCache } from './read-cache';
-import { acceptanceKey, nominationKey, type AccessPublishers, type EarlyAccessStore } from './store';
+import { acceptanceKey, nominationKey, type AccessPublishers, type EarlyAccessStore } from '../store';
 
 export const REPORT_READ_STALENESS_MS = 500;
 /** What never changes once stored is kept this long (memory, not correctness, bounds it). */

@@ -12,8 +12,8 @@
  */
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError } from '@rampart/store';
-import type { AccessRecord } from './domain/access-log';
-import type { BaselineUse } from './domain/signals';
+import type { AccessRecord } from '../domain/access-log';
+import type { BaselineUse } from '../domain/signals';
 import { GroupCommit, type Settled } from './group-commit';
 
 interface Snapshot {

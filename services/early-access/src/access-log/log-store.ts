@@ -23,10 +23,10 @@ import type { Collection, Db } from 'mongodb';
 import { OUTBOX_PENDING_INDEX, type OutboxDocument, type OutboxEntry, type OutboxPublisher } from '@rampart/events';
 import { FailedPreconditionError } from '@rampart/errors';
 import { ensureIndexes, isDuplicateKeyError } from '@rampart/store';
-import { chainRecord, type AccessRecord, type AccessUse, type ChainHead } from './domain/access-log';
-import type { InsiderRiskSignal } from './domain/signals';
+import { chainRecord, type AccessRecord, type AccessUse, type ChainHead } from '../domain/access-log';
+import type { InsiderRiskSignal } from '../domain/signals';
 import { GroupCommit, type Settled } from './group-commit';
-import type { CheckpointStatement } from './signing';
+import type { CheckpointStatement } from '../signing';
 
 export interface LogDocument extends OutboxDocument, AccessRecord {
   _id: string;
