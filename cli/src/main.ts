@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerAccessCommands } from './commands/access';
 import { registerAuditCommands } from './commands/audit';
+import { registerClearinghouseCommands } from './commands/clearinghouse';
 import { registerDeadLetterCommands } from './commands/deadletter';
 import { registerDesignationCommands } from './commands/designation';
 import { registerIntakeCommands } from './commands/intake';
@@ -14,12 +15,14 @@ const program = new Command('rampart')
   .option('--intake-addr <host:port>', 'intake service', process.env.RAMPART_INTAKE_ADDR ?? '127.0.0.1:50051')
   .option('--designation-addr <host:port>', 'designation service', process.env.RAMPART_DESIGNATION_ADDR ?? '127.0.0.1:50052')
   .option('--access-addr <host:port>', 'early-access service', process.env.RAMPART_ACCESS_ADDR ?? '127.0.0.1:50053')
+  .option('--clearinghouse-addr <host:port>', 'clearinghouse service', process.env.RAMPART_CLEARINGHOUSE_ADDR ?? '127.0.0.1:50054')
   .option('--nats <url>', 'NATS server(s)', process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
 
 registerKeyCommands(program);
 registerIntakeCommands(program);
 registerDesignationCommands(program);
 registerAccessCommands(program);
+registerClearinghouseCommands(program);
 registerDeadLetterCommands(program);
 registerAuditCommands(program);
 

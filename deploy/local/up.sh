@@ -30,7 +30,7 @@ trap stop_all INT TERM EXIT
 # service name and its gRPC port; each later service adds its line here. Each runs as its own
 # Node 24 process (not through pnpm, which would not pass on the stop signal).
 node="$root/node_modules/node/bin/node" # the binary itself: .bin/node is a wrapper that would not pass signals on
-services=("intake 50051" "designation 50052" "early-access 50053")
+services=("intake 50051" "designation 50052" "early-access 50053" "clearinghouse 50054")
 for entry in "${services[@]}"; do
   read -r name port <<<"$entry"
   OTEL_SERVICE_NAME="$name" GRPC_PORT="$port" METRICS_PORT="$((port + 1000))" \
@@ -43,6 +43,8 @@ cat <<MSG
 Rampart is running. In another terminal:
   export RAMPART_TOKEN=\$(pnpm exec node cli/dist/main.js token --role developer --org acme)
   pnpm exec node cli/dist/main.js intake submit --file deploy/local/examples/model-details.json
+  RAMPART_TOKEN=\$(pnpm exec node cli/dist/main.js token --role reporter --org acme) \\
+    pnpm exec node cli/dist/main.js clearinghouse report submit --file deploy/local/examples/vulnerability-report.json
   grpcurl -plaintext 127.0.0.1:50051 list
 Traces: curl http://127.0.0.1:16686/api/v3/traces/<trace-id> (metrics: http://127.0.0.1:51051/metrics)
 Ctrl-C stops everything.

@@ -34,6 +34,8 @@ export interface ConsumerSpec {
   /** Deliveries before a failing message is dead-lettered. */
   maxDeliver?: number;
   ackWaitMs?: number;
+  /** Unacknowledged deliveries at once, across every replica (default 1,000); 1 makes the handler run one event at a time cluster-wide. */
+  maxAckPending?: number;
 }
 
 export interface ConsumerOptions {
@@ -77,7 +79,7 @@ export class EventConsumer {
       filter_subjects: spec.filterSubjects,
       max_deliver: this.maxDeliver,
       ack_wait: nanos(spec.ackWaitMs ?? 30_000),
-      max_ack_pending: 1_000,
+      max_ack_pending: spec.maxAckPending ?? 1_000,
     };
     try {
       await jsm.consumers.info(spec.stream, spec.durable);

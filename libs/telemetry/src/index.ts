@@ -1,5 +1,6 @@
 export * from './sdk';
 export * from './carrier';
+export * from './linked-trace';
 export * from './messaging';
 export * from './logger';
 export * from './metrics';

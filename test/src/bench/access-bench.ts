@@ -11,7 +11,9 @@
  * what is measured here starts at early access.
  *   pnpm run build && node test/dist/bench/access-bench.js   (BENCH_SECONDS, default 10;
  *   BENCH_PARTS, default `verify,revoke,log`: which of the three to run; BENCH_SERVICE_NODE_OPTIONS,
- *   e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, passed to the service processes as NODE_OPTIONS)
+ *   e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, passed to the service processes as NODE_OPTIONS;
+ *   BENCH_COUNT_OPS=1: every database connection goes through a counting proxy (command-counter.ts),
+ *   and the access-log part reports database operations per report)
  */
 import { generateKeyPairSync, verify as cryptoVerify, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { CREDENTIAL_TYPE, credentialPayload, KeySet, keysFromService, OfflineVer
 import { bearer, callUnary, insecure } from '@rampart/grpc-kit';
 import { accessV1 as v1 } from '@rampart/proto';
 import { FerretDb, Jaeger, NatsServer, ServiceProcess, TestAuth, tempDir, uniqueDatabase, waitFor } from '@rampart/testing';
+import { CommandCounter } from './command-counter';
 import { measure, percentile } from './measure';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -85,13 +88,16 @@ async function main(): Promise<void> {
   }
 
   const [ferret, jaeger, nats, auth] = await Promise.all([FerretDb.start(), Jaeger.start(), NatsServer.start(), TestAuth.create()]);
+  // Counting adds a hop to every database call, the bare inserts' too: throughput is measured without it.
+  const counter = process.env.BENCH_COUNT_OPS ? await CommandCounter.start(ferret.port) : undefined;
+  const mongodbUri = counter?.uri ?? ferret.uri;
   const database = uniqueDatabase('accessbench');
   const { privateKey } = generateKeyPairSync('ed25519');
   const keysFile = path.join(tempDir('bench-access'), 'keys.json');
   writeFileSync(keysFile, JSON.stringify({ keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'bench', alg: 'EdDSA' }] }));
-  const env = { ...auth.env, NATS_URL: nats.url, MONGODB_URI: ferret.uri, MONGODB_DB: database, OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, LOG_LEVEL: 'error', CREDENTIAL_KEYS_FILE: keysFile, CHECKPOINT_EVERY: '16', ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}) };
+  const env = { ...auth.env, NATS_URL: nats.url, MONGODB_URI: mongodbUri, MONGODB_DB: database, OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, LOG_LEVEL: 'error', CREDENTIAL_KEYS_FILE: keysFile, CHECKPOINT_EVERY: '16', ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}) };
   const [first, second] = await Promise.all([ServiceProcess.start('early-access', env), ServiceProcess.start('early-access', env)]);
-  const mongo = await new MongoClient(ferret.uri, { maxPoolSize: 100 }).connect();
+  const mongo = await new MongoClient(mongodbUri, { maxPoolSize: 100 }).connect();
   const db = mongo.db(database);
 
   // A covered model whose assessment was released to acme, as the consumers would have stored it.
@@ -147,9 +153,13 @@ async function main(): Promise<void> {
   const report = (i: number) => call('reportAccess', { programId, credentialId, principal: 'eve@nsa', principalOrganization: 'nsa', operation: 'generate', volume: 100, reportId: randomUUID() }, gateway, i % 2 === 0 ? client : secondClient).then(() => undefined);
   await measure(8, 2_000, report);
   await measure(8, 1_000, () => bare.insertOne({ ...entry }).then(() => undefined));
+  counter?.reset();
   const oneR = await measure(1, SECONDS * 1000, report);
+  const oneOps = counter && `${(counter.total() / oneR.requests).toFixed(2)} (${counter.describe()})`;
   const insertR = await measure(16, SECONDS * 1000, () => bare.insertOne({ ...entry }).then(() => undefined));
+  counter?.reset();
   const appendR = await measure(16, SECONDS * 1000, report);
+  const appendOps = counter && `${(counter.total() / appendR.requests).toFixed(2)} (${counter.describe()})`;
   // The service's floor per call, with no database work: authenticated, refused at validation, audited, traced.
   const refused = (i: number) => call('reportAccess', { programId, credentialId, principal: 'eve@nsa', principalOrganization: 'nsa', operation: '', volume: 1 }, gateway, i % 2 === 0 ? client : secondClient).then(() => { throw new Error('an empty operation was accepted'); }, (error: unknown) => {
     if ((error as { code?: number }).code !== 3) throw error;
@@ -161,7 +171,8 @@ async function main(): Promise<void> {
     `| ReportAccess, two processes | ${appendR.throughput.toFixed(0)} | ${appendR.p50.toFixed(2)} | ${appendR.p99.toFixed(2)} | ${appendR.requests} |`,
     `| ReportAccess, two processes, 1 in flight | ${oneR.throughput.toFixed(0)} | ${oneR.p50.toFixed(2)} | ${oneR.p99.toFixed(2)} | ${oneR.requests} |`,
     `| ReportAccess refused at validation (no database work), two processes | ${floorR.throughput.toFixed(0)} | ${floorR.p50.toFixed(2)} | ${floorR.p99.toFixed(2)} | ${floorR.requests} |`, '',
-    `ReportAccess at ${Math.round((100 * appendR.throughput) / insertR.throughput)}% of bare insertOne. Chain afterwards: intact ${verified.intact}, ${verified.recordsChecked} records checked, head ${verified.headSequence}.`);
+    `ReportAccess at ${Math.round((100 * appendR.throughput) / insertR.throughput)}% of bare insertOne. Chain afterwards: intact ${verified.intact}, ${verified.recordsChecked} records checked, head ${verified.headSequence}.`,
+    ...(counter ? ['', `Database operations per report (counted): 16 in flight ${appendOps}; 1 in flight ${oneOps}.`] : []));
 
   process.stdout.write(`${lines.join('\n')}\n`);
   client.close();
@@ -169,6 +180,7 @@ async function main(): Promise<void> {
   await nc.close();
   await mongo.close();
   await Promise.all([first.stop(), second.stop()]);
+  await counter?.stop();
   await Promise.all([nats.stop(), ferret.stop(), jaeger.stop()]);
 }
 

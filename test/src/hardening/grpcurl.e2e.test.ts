@@ -29,6 +29,7 @@ const SERVICES: ReflectedService[] = [
   { name: 'intake', service: 'rampart.intake.v1.IntakeService', timestamped: 'rampart.intake.v1.Submission', read: { method: 'ListSubmissions', caller: developer }, invalid: { method: 'GetSubmission', body: { submission_id: 'x' }, field: 'submission_id', caller: developer } },
   { name: 'designation', service: 'rampart.designation.v1.DesignationService', timestamped: 'rampart.designation.v1.Case', read: { method: 'ListCases', caller: auditor }, invalid: { method: 'GetCase', body: { case_id: 'x' }, field: 'case_id', caller: auditor } },
   { name: 'early-access', service: 'rampart.access.v1.EarlyAccessService', timestamped: 'rampart.access.v1.AccessProgram', read: { method: 'ListPrograms', caller: developer }, invalid: { method: 'GetProgram', body: { program_id: 'x' }, field: 'program_id', caller: developer }, get env() { return { CREDENTIAL_KEYS_FILE: credentialKeysFile() }; } },
+  { name: 'clearinghouse', service: 'rampart.clearinghouse.v1.ClearinghouseService', timestamped: 'rampart.clearinghouse.v1.VulnerabilityReport', read: { method: 'ListReports', caller: auditor }, invalid: { method: 'GetReport', body: { report_id: 'x' }, field: 'report_id', caller: auditor } },
 ];
 
 interface Run {
