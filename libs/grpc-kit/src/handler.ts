@@ -215,7 +215,11 @@ export function clientStreaming<Req, Res>(kit: HandlerKit, handler: (requests: A
         collectIds(message, info.requestIds, true);
         yield message;
       }
-      // grpc-js also ends the stream when the deadline passes, just before it reports that.
+      // grpc-js also ends the stream when the deadline passes, just before it reports that; and a
+      // client's cancellation (its RST_STREAM) ends the readable side before the close that
+      // cancels the call. One turn of the event loop lets that close land: an end it brings is
+      // never taken for a complete stream.
+      await new Promise((resolve) => setImmediate(resolve));
       scope.throwIfOver();
     }
     handle(kit, call, callback, info, (ctx, scope) => handler(noted(ctx, scope), ctx));

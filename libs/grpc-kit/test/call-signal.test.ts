@@ -117,6 +117,7 @@ describe('the call signal', () => {
       try {
         let count = 0;
         for await (const _ of requests) count++;
+        observed.abortedWith('completed'); // a stream taken for complete: the tests below fail at once
         return { count };
       } catch (error) {
         observed.abortedWith(error);
@@ -201,8 +202,11 @@ describe('the call signal', () => {
       call.write({ chunk: 1 });
     });
     expect(error?.code).toBe(status.DEADLINE_EXCEEDED);
-    expect(await observed.nextAbort()).toBeInstanceOf(DeadlineExceededError);
-    expect(await record).toMatchObject({ outcome: 'DEADLINE_EXCEEDED', answered: 'DEADLINE_EXCEEDED', rpc: 'Upload' });
+    // The server's deadline timer and the client's cancellation at its own deadline race on a loaded
+    // machine; either way the handler's loop must throw, never end as if the stream were complete.
+    const aborted = await observed.nextAbort();
+    expect(aborted instanceof DeadlineExceededError || aborted instanceof CancelledError).toBe(true);
+    expect(await record).toMatchObject({ rpc: 'Upload', outcome: expect.stringMatching(/^(DEADLINE_EXCEEDED|CANCELLED)$/) });
   }, 10_000);
 
   it('answers a deadline that passes during token verification, without running the handler', async () => {
