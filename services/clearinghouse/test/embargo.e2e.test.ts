@@ -9,10 +9,12 @@
  * Short embargoes: the suite's service takes EMBARGO_MINIMUM_NOTICE_MS=1000. Every wait is for a
  * positive signal (an event in the stream, a fire acknowledged), never a sleep.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Client, status, type ServiceError } from '@grpc/grpc-js';
 import { fieldViolationsOf, bearer, insecure } from '@rampart/grpc-kit';
 import { clearinghouseV1 as v1 } from '@rampart/proto';
-import { readStream, waitFor, type StoredEvent } from '@rampart/testing';
+import { readStream, REPO_ROOT, waitFor, type StoredEvent } from '@rampart/testing';
 import { formatZonedTime } from '../src/domain/coordination';
 import { call, ClearinghouseHarness, reportDetails } from './harness';
 
@@ -89,6 +91,15 @@ async function eventOf(id: string, subject: string): Promise<StoredEvent> {
   let found: StoredEvent | undefined;
   await waitFor(subject, async () => (found = (await clearinghouseEvents()).find((m) => m.event.subject === id && m.subject === subject)) !== undefined);
   return found!;
+}
+
+/** ImportKevCatalog: the catalog in one chunk. */
+function importKevCatalog(bytes: Buffer, t: string): Promise<v1.ImportKevCatalogResponse> {
+  return new Promise((resolve, reject) => {
+    const stream = h.client.importKevCatalog(bearer(t), (error, response) => (error ? reject(error) : resolve(response)));
+    stream.write(v1.ImportKevCatalogRequest.fromPartial({ chunk: bytes }));
+    stream.end();
+  });
 }
 
 const getEmbargo = (flawId: string, t: string) => call<v1.GetEmbargoResponse>(h.client, 'getEmbargo', { flawId }, t);
@@ -184,6 +195,63 @@ describe('an embargoed flaw', () => {
     await waitFor('the audit record of the auditor\'s read', async () => (await readStream(h.jsm, 'CLEARINGHOUSE_AUDIT').catch(() => [])).some((m) =>
       (m.event.data as { rpc?: string; actor?: { roles?: string[] }; withheldFields?: string[] }).rpc === 'GetReport' && (m.event.data as { actor: { roles: string[] } }).actor.roles.includes('auditor') &&
       ((m.event.data as { withheldFields: string[] }).withheldFields).includes('report.description')));
+  });
+});
+
+describe('the flaw\'s later steps during the embargo', () => {
+  it('reach the stream as the summary only: a second reporter joining the flaw, a KEV listing that rescores it and an analyst\'s split carry no credit, alias, vector or CVE id', async () => {
+    const { secrets, details } = secretFlaw('three');
+    const tag = secrets.version.replace(/\./g, '');
+    const [first, second] = [`acme-${tag}`, `globex-${tag}`];
+    // A vector found nowhere else in the suite, so its absence from the stream means something.
+    const vector = 'CVSS:3.1/AV:A/AC:H/PR:H/UI:R/S:C/C:L/I:N/A:L';
+    const report = await validatedReport(await h.reporter(first), { ...details, cvssVectors: [vector] });
+    // Before the embargo, its events name the reporter and the vector: let them all reach the stream first
+    // (each collection's relay publishes in order: a later marker's event, or the vulnerability's, comes after them).
+    const vulnerability = () => call<v1.GetVulnerabilityResponse>(h.client, 'getVulnerability', { vulnerabilityId: secrets.cve }, analyst);
+    await waitFor('the report\'s vulnerability', () => vulnerability().then((r) => r.vulnerability!.recordIds.includes(report.id), () => false));
+    await waitFor('its event', async () => (await clearinghouseEvents()).some((m) => m.event.subject === secrets.cve && m.subject.startsWith('rampart.clearinghouse.vulnerability.')));
+    const { report: marker } = await h.submit(await h.reporter('marker'), reportDetails({ title: 'Marker' }));
+    await eventOf(marker!.id, 'rampart.clearinghouse.report.received');
+    await call(h.client, 'embargoFlaw', { flawId: report.id, vendors: ['initech'] }, analyst);
+    const started = await eventOf(report.id, 'rampart.clearinghouse.embargo.started');
+
+    // Another organisation reports the same flaw (its CVE id): one record, both credited -- on the stream, neither named.
+    const joined = await validatedReport(await h.reporter(second), reportDetails({ title: `Same flaw ${tag}`, cve: { state: v1.CveState.CVE_STATE_ASSIGNED, cna: 'GitHub_M', cveId: secrets.cve } }));
+    await waitFor('both reports in one vulnerability', () => vulnerability().then((r) => [report.id, joined.id].every((id) => r.vulnerability!.recordIds.includes(id)), () => false));
+    expect((await vulnerability()).vulnerability!.credits.map((c) => c.organization).sort()).toEqual([first, second]);
+    const since = async (subject: (s: string) => boolean, about: string) => (await clearinghouseEvents()).filter((m) => m.seq > started.seq && subject(m.subject) && m.event.subject === about);
+    await waitFor('the vulnerability event of the join', async () => (await since((s) => s.startsWith('rampart.clearinghouse.vulnerability.'), secrets.cve)).length > 0);
+
+    // CISA lists the CVE: the report is rescored (priority immediate); its report.scored event is the summary.
+    const kev = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, '../shared/conformance/kev/known_exploited_vulnerabilities.json'), 'utf8')) as { vulnerabilities: Record<string, unknown>[] } & Record<string, unknown>;
+    const catalog = { ...kev, count: 1, vulnerabilities: [{ ...kev.vulnerabilities[0], cveID: secrets.cve }] };
+    await importKevCatalog(Buffer.from(JSON.stringify(catalog)), analyst);
+    await waitFor('the rescore event', async () => (await since((s) => s === 'rampart.clearinghouse.report.scored', report.id)).length > 0);
+    for (const m of await since((s) => s === 'rampart.clearinghouse.report.scored', report.id)) {
+      expect(m.event.data).toMatchObject({ reportId: report.id, embargo: { status: 'active' }, redactedFields: expect.arrayContaining(['cvss', 'kev', 'organization']) });
+    }
+    for (const m of await since((s) => s.startsWith('rampart.clearinghouse.vulnerability.'), secrets.cve)) {
+      expect(m.event.data).toMatchObject({ vulnerabilityId: secrets.cve, embargo: { status: 'active' }, redactedFields: expect.arrayContaining(['credits', 'aliases', 'recordIds']) });
+    }
+
+    // An analyst splits the second report off: the decision is announced as its summary, and still applied.
+    const split = await call<v1.SplitVulnerabilityResponse>(h.client, 'splitVulnerability', { vulnerabilityId: secrets.cve, recordIds: [joined.id], reason: `not the same flaw ${secrets.cve}` }, analyst);
+    // The CVE id's vulnerability is split into one per report (its record stays readable, pointing to them).
+    await waitFor('the split applied', () => vulnerability().then((r) => r.vulnerability!.splitInto.includes(joined.id), () => false));
+    const decided = await eventOf(split.decision!.id, 'rampart.clearinghouse.grouping.decided');
+    expect(decided.event.data).toMatchObject({ decisionId: split.decision!.id, kind: 'split', embargo: { status: 'active' }, redactedFields: expect.arrayContaining(['recordIds', 'reason', 'vulnerabilityIds']) });
+    await waitFor('the split\'s vulnerability event', async () => (await since((s) => s === 'rampart.clearinghouse.vulnerability.split', secrets.cve)).length > 0);
+
+    // Every event since the embargo started: no reporter organisation, vector, description; the CVE id only as the
+    // vulnerability's own id. (The second report's own events, until it joined the flaw, are its reporter's: not checked.)
+    const { description, proof, purl, fingerprint } = secrets;
+    const checked = (await clearinghouseEvents()).filter((x) => x.seq > started.seq && x.event.subject !== joined.id);
+    expect(checked.map((m) => m.subject)).toEqual(expect.arrayContaining(['rampart.clearinghouse.report.scored']));
+    for (const m of checked) {
+      const body = m.event.subject === secrets.cve ? m.body.split(`"subject":"${secrets.cve}"`).join('').split(`"vulnerabilityId":"${secrets.cve}"`).join('') : m.body;
+      expectNoSecret(body, { description, proof, purl, fingerprint, vector, first, second, cve: secrets.cve }, `the event ${m.subject} (${m.event.subject})`);
+    }
   });
 });
 

@@ -21,8 +21,8 @@ import { MAX_REPORTS_READ, vulnerabilityDirectory } from './vulnerability-flaws'
  * Exploitation is an input of each report's priority (scoring's rescoreReport, which writes
  * `report.scored` when the priority changes): the flaw's report, or every report of the Vulnerability.
  */
-function rescoreReports(store: ClearinghouseStore, flaws: Pick<Flaws, 'vulnerabilities'>): RaisePriority {
-  const deps = { store, kev: KevStore.open(store.database) };
+function rescoreReports(store: ClearinghouseStore, flaws: Pick<Flaws, 'vulnerabilities'>, embargoes: () => Embargoes): RaisePriority {
+  const deps = { store, kev: KevStore.open(store.database), embargoOfReport: (report: { id: string }) => embargoes().embargoOfReport(report) };
   return async (flawId, exploitation, actor, now) => {
     const vulnerability = validateReportId(flawId).length === 0 ? undefined : await flaws.vulnerabilities.get(flawId);
     const reports = vulnerability ? vulnerability.members.filter((m) => validateReportId(m).length === 0).slice(0, MAX_REPORTS_READ) : [flawId];
@@ -33,13 +33,15 @@ function rescoreReports(store: ClearinghouseStore, flaws: Pick<Flaws, 'vulnerabi
 export async function openEmbargoes(runtime: ServiceRuntime, store: ClearinghouseStore, flaws: Flaws, config: Pick<ClearinghouseConfig, 'EMBARGO_MINIMUM_NOTICE_MS'>): Promise<Embargoes> {
   const embargoStore = await EmbargoStore.open({ db: store.database });
   embargoStore.publishWith({ embargoes: runtime.relay(embargoStore.embargoes, embargoStore.locks), exploitation: runtime.relay(embargoStore.exploitation, embargoStore.locks) });
-  const embargoes = new Embargoes({
+  const embargoes: Embargoes = new Embargoes({
     embargoes: embargoStore,
     flaws: firstOf(vulnerabilityDirectory(flaws, store), reportDirectory(store)),
     options: { minimumNoticeMs: config.EMBARGO_MINIMUM_NOTICE_MS },
-    raisePriority: rescoreReports(store, flaws),
+    raisePriority: rescoreReports(store, flaws, () => embargoes),
     joinedVulnerability: async (reportId) => (await flaws.index.entry(reportId))?.vulnerabilityId,
   });
+  // A regroup of an embargoed flaw announces the summary only (src/flaws cannot see embargoes: they open after it).
+  flaws.regrouper.withholdWith((flaw) => embargoes.embargoFor(flaw));
   // End dates on durable timers (CLEARINGHOUSE_TIMERS), scheduled from the embargo's own events.
   const timers: EmbargoTimers = embargoTimers(runtime.timers({ [EMBARGO_END]: embargoEndHandler(embargoes, (e) => timers.endDate(e)) }));
   runtime.consume(EMBARGO_TIMER_SCHEDULING, embargoTimerSchedulingHandler(embargoes, timers), 'embargo-timers');

@@ -63,15 +63,20 @@ export function exploitationEvent(report: ExploitationReport, flaw: FlawSubject,
 }
 
 /** What a report event keeps of its data while the report's flaw is embargoed: the summary and the move. */
-const REPORT_EVENT_SUMMARY = ['reportId', 'revision', 'status', 'tlp'] as const;
+export const REPORT_EVENT_SUMMARY: readonly string[] = ['reportId', 'revision', 'status', 'tlp'];
+/** What a vulnerability event keeps: which one, its revision and state (never its records, names, flags or credits). */
+export const VULNERABILITY_EVENT_SUMMARY: readonly string[] = ['vulnerabilityId', 'revision', 'state'];
+/** What an analyst's merge or split keeps: the decision's id, kind and author (consumers read its records from the store). */
+export const GROUPING_EVENT_SUMMARY: readonly string[] = ['decisionId', 'revision', 'kind', 'by', 'at'];
 
 /**
- * Report events written while the report's flaw is embargoed (a transition, a rescore) carry the
- * summary only, as the stream's audience is no party: their data keeps REPORT_EVENT_SUMMARY, the
+ * Events written while their flaw is embargoed (a report's transition or rescore, a Vulnerability's
+ * regroup) carry the summary only, as the stream's audience is no party: their data keeps `summary`
+ * (REPORT_EVENT_SUMMARY or VULNERABILITY_EVENT_SUMMARY), the
  * status change without its reasons, the embargo's status and end, and `redactedFields` naming the
  * rest. Entries pass unchanged when no embargo runs.
  */
-export function withheldDuringEmbargo(entries: OutboxEntry[], embargo: Embargo | undefined, now: Date): OutboxEntry[] {
+export function withheldDuringEmbargo(entries: OutboxEntry[], embargo: Embargo | undefined, now: Date, summary: readonly string[] = REPORT_EVENT_SUMMARY): OutboxEntry[] {
   if (!embargo || !isEmbargoActive(embargo, now)) return entries;
   return entries.map((entry) => {
     const event = JSON.parse(entry.payload) as { data?: Record<string, unknown> };
@@ -79,7 +84,7 @@ export function withheldDuringEmbargo(entries: OutboxEntry[], embargo: Embargo |
     const kept: Record<string, unknown> = {};
     const withheld: string[] = [];
     for (const [key, value] of Object.entries(data)) {
-      if ((REPORT_EVENT_SUMMARY as readonly string[]).includes(key) && (typeof value === 'string' || typeof value === 'number')) kept[key] = value;
+      if (summary.includes(key) && (typeof value === 'string' || typeof value === 'number')) kept[key] = value;
       else if (key === 'change' && value && typeof value === 'object') {
         const { reasons: _r, ...move } = value as Record<string, unknown>;
         kept.change = move;

@@ -11,6 +11,8 @@
  */
 import { ComponentWalk, creditsOf, isCveId, fingerprintKeys, likelyDuplicates, linksOf, normaliseId, regroup, type FlawDecision, type FlawFlag, type FlawGroup, type FlawRecord } from '../domain/flaws';
 import { vulnerabilityEvent, type VulnerabilityEventData, type VulnerabilityVerb } from '../events/flaw-events';
+import { VULNERABILITY_EVENT_SUMMARY, withheldDuringEmbargo } from '../events/embargo-events';
+import type { Embargo } from '../domain/coordination';
 import { FINGERPRINT_BUCKET_RECORDS } from './flaw-index';
 import { FlawReads, type FlawStores, type RecordOrigin } from './flaw-reads';
 import type { StoredCredit, StoredFlag, VulnerabilityDocument, VulnerabilityState } from './vulnerability-store';
@@ -65,7 +67,14 @@ function eventData(id: string, revision: number, s: VulnerabilityState, extra: P
 }
 
 export class Regrouper {
+  private embargoOf: (flaw: { id: string; ids: string[] }) => Promise<Embargo | undefined> = () => Promise.resolve(undefined);
+
   constructor(private readonly stores: FlawStores, private readonly now: () => Date = () => new Date()) {}
+
+  /** From now on, a vulnerability event written while its flaw is embargoed carries the summary only. */
+  withholdWith(embargoOf: (flaw: { id: string; ids: string[] }) => Promise<Embargo | undefined>): void {
+    this.embargoOf = embargoOf;
+  }
 
   async apply(change: RegroupChange): Promise<RegroupOutcome> {
     const reads = new FlawReads(this.stores);
@@ -217,8 +226,10 @@ export class Regrouper {
   }
 
   private async save(id: string, previous: VulnerabilityDocument | undefined, state: VulnerabilityState, events: (revision: number) => ReturnType<typeof vulnerabilityEvent>[], at: Date): Promise<void> {
+    const embargo = await this.embargoOf({ id, ids: [id, ...state.members] });
+    const withheld = (revision: number) => withheldDuringEmbargo(events(revision), embargo, at, VULNERABILITY_EVENT_SUMMARY);
     // Regroups run one at a time, so a conflict means a write of an earlier, interrupted delivery: retry the event.
-    if (!(await this.stores.vulnerabilities.save(id, previous, state, events, at))) throw new Error(`vulnerability ${id} changed during a regroup; the regroup is retried`);
+    if (!(await this.stores.vulnerabilities.save(id, previous, state, withheld, at))) throw new Error(`vulnerability ${id} changed during a regroup; the regroup is retried`);
   }
 }
 

@@ -68,7 +68,12 @@ export function regroupChange(subject: string, data: Record<string, unknown>): R
 
 export function regroupHandler(flaws: Flaws) {
   return async (event: CloudEvent<unknown>, delivery: Delivery): Promise<void> => {
-    const data = event.data !== null && typeof event.data === 'object' ? (event.data as Record<string, unknown>) : {};
+    let data = event.data !== null && typeof event.data === 'object' ? (event.data as Record<string, unknown>) : {};
+    // A decision on an embargoed flaw is announced without its records: read them from the decision itself.
+    if (/\.grouping\.(decided|undone)$/.test(delivery.subject) && !Array.isArray(data.recordIds) && typeof data.decisionId === 'string') {
+      const decision = await flaws.vulnerabilities.decision(data.decisionId);
+      if (decision) data = { ...data, recordIds: decision.recordIds };
+    }
     const working = setInterval(() => delivery.working(), 10_000);
     try {
       await flaws.regrouper.apply(regroupChange(delivery.subject, data));

@@ -20,7 +20,7 @@ export function clearinghouseService(kit: HandlerKit, deps: ClearinghouseDeps): 
     ...scanningHandlers(kit, deps),
     ...embargoHandlers(kit, deps.embargoes),
     ...scoringHandlers(kit, deps),
-    ...flawHandlers(kit, deps.flaws, (vs, caller) => vulnerabilitiesForReader(deps.embargoes, vs, caller), deps.now),
+    ...flawHandlers(kit, deps.flaws, (vs, caller) => vulnerabilitiesForReader(deps.embargoes, vs, caller), (flaw) => deps.embargoes.embargoFor(flaw), deps.now),
   };
   return {
     name: 'rampart.clearinghouse.v1.ClearinghouseService',

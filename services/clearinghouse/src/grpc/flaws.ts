@@ -13,6 +13,9 @@ import { page, pageRequest } from '@rampart/store';
 import { AUTHORIZATION } from '../domain/authorization';
 import { normaliseId, type FlawDecision } from '../domain/flaws';
 import { groupingEvent, type GroupingEventData } from '../events/flaw-events';
+import { GROUPING_EVENT_SUMMARY, withheldDuringEmbargo } from '../events/embargo-events';
+import { isEmbargoActive, type Embargo } from '../domain/coordination';
+import type { OutboxEntry } from '@rampart/events';
 import { importItem, IMPORT_LIMITS, type ImportResult } from '../flaws/imports';
 import type { Flaws } from '../flaws/wiring';
 import { undoId, type DecisionDocument, type UndoDocument, type VulnerabilityDocument } from '../flaws/vulnerability-store';
@@ -69,13 +72,23 @@ function groupingData(doc: DecisionDocument, undo?: UndoDocument): GroupingEvent
 /** Vulnerabilities as their reader may see them: redacted by embargo and TLP (embargoes/vulnerability-views.ts). */
 export type VulnerabilitiesForReader = (vs: v1.Vulnerability[], caller: Caller) => Promise<v1.Vulnerability[]>;
 
-export function flawHandlers(kit: HandlerKit, flaws: Flaws, forReader: VulnerabilitiesForReader, now: () => Date = () => new Date()): Handlers {
+/** The embargo holding a flaw back (src/embargoes), if any. */
+export type EmbargoOfFlaw = (flaw: { id: string; ids: string[] }) => Promise<Embargo | undefined>;
+
+export function flawHandlers(kit: HandlerKit, flaws: Flaws, forReader: VulnerabilitiesForReader, embargoOf: EmbargoOfFlaw, now: () => Date = () => new Date()): Handlers {
+  /** A decision on an embargoed flaw is announced as its summary: its records are the flaw's ids and credits. */
+  async function announced(doc: DecisionDocument, event: OutboxEntry, at: Date): Promise<OutboxEntry[]> {
+    const embargoes = await Promise.all(doc.vulnerabilityIds.map((id) => embargoOf({ id, ids: [id, ...doc.recordIds] })));
+    const active = embargoes.find((e) => e !== undefined && isEmbargoActive(e, at));
+    return withheldDuringEmbargo([event], active, at, GROUPING_EVENT_SUMMARY);
+  }
+
   async function decide(kind: 'merge' | 'split', vulnerabilityIds: string[], pairs: [string, string][], by: string, reason: string): Promise<v1.GroupingDecision> {
     const at = now();
     const id = uuidv7();
     const decisions: FlawDecision[] = pairs.map((records, i) => ({ id: `${id}#${i}`, kind: kind === 'merge' ? 'join' : 'separate', records, by, at, reason }));
     const doc: DecisionDocument = { _id: id, revision: 1, kind, vulnerabilityIds, recordIds: [...new Set(pairs.flat())].sort(), decisions, by, at, reason, outbox: [] };
-    await flaws.vulnerabilities.record(doc, [groupingEvent('decided', groupingData(doc), at)]);
+    await flaws.vulnerabilities.record(doc, await announced(doc, groupingEvent('decided', groupingData(doc), at), at));
     return decisionToWire(doc);
   }
 
@@ -154,7 +167,7 @@ export function flawHandlers(kit: HandlerKit, flaws: Flaws, forReader: Vulnerabi
       if (!doc) throw new NotFoundError(`decision ${request.decisionId} not found`);
       const at = now();
       const undo: UndoDocument = { _id: undoId(doc._id), revision: 1, decisionId: doc._id, by: caller.subject, at, reason: request.reason, outbox: [] };
-      if (!(await flaws.vulnerabilities.record(undo, [groupingEvent('undone', groupingData(doc, undo), at)]))) {
+      if (!(await flaws.vulnerabilities.record(undo, await announced(doc, groupingEvent('undone', groupingData(doc, undo), at), at)))) {
         const earlier = await flaws.vulnerabilities.undoOf(doc._id);
         throw new FailedPreconditionError(`decision ${doc._id} was undone already${earlier ? ` by ${earlier.by}` : ''}`);
       }

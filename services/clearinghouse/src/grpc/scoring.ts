@@ -38,7 +38,8 @@ async function receiveCatalog(requests: AsyncIterable<v1.ImportKevCatalogRequest
 
 type Handlers = Pick<v1.ClearinghouseServiceServer, 'importKevCatalog'>;
 
-export function scoringHandlers(kit: HandlerKit, deps: ClearinghouseDeps): Handlers {
+export function scoringHandlers(kit: HandlerKit, clearinghouse: ClearinghouseDeps): Handlers {
+  const deps = { ...clearinghouse, embargoOfReport: (report: { id: string }) => clearinghouse.embargoes.embargoOfReport(report) };
   const now = deps.now ?? (() => new Date());
   return {
     importKevCatalog: clientStreaming(kit, async (requests: AsyncIterable<v1.ImportKevCatalogRequest>, { caller, signal }): Promise<v1.ImportKevCatalogResponse> => {

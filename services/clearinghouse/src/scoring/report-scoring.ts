@@ -25,6 +25,8 @@ import { kevStatus, type ExploitationReports, type SsvcDecisionPoints } from '..
 import { cvssVectorsField, reportCveIds, rescore, scoreOnReceipt, scoringChanged, ssvcField, type ReportScoring } from '../domain/report-scoring';
 import type { ReportDetails, ReportRevision, VulnerabilityReport } from '../domain/report';
 import { validateReportId } from '../domain/validation';
+import type { Embargo } from '../domain/coordination';
+import { withheldDuringEmbargo } from '../events/embargo-events';
 import { reportScoredEvent } from '../events/scoring-events';
 import type { ClearinghouseStore } from '../store';
 import type { KevStore } from './kev-store';
@@ -32,6 +34,8 @@ import type { KevStore } from './kev-store';
 export interface ScoringDeps {
   store: ClearinghouseStore;
   kev: KevStore;
+  /** The embargo holding the report back, if any: a rescore during it announces the summary only. */
+  embargoOfReport?: (report: Pick<VulnerabilityReport, 'id'>) => Promise<Embargo | undefined>;
 }
 
 export interface RescoreChange {
@@ -72,7 +76,8 @@ export async function rescoreReport(deps: ScoringDeps, reportId: string, change:
     if (!changed && added.length === 0) return { report, changed: false };
     const updated: VulnerabilityReport = { ...report, scoring, revision: report.revision + 1, updatedAt: now };
     const record: Omit<ReportRevision, 'revision'> & { reportId: string } = { reportId, change: 'rescored', status: report.status, changedBy: actor, changedAt: now };
-    if (await deps.store.changes.commit(reportId, report.revision, { state: { scoring, updatedAt: now }, events: changed ? [reportScoredEvent(updated, now)] : [] }, record)) {
+    const events = changed ? withheldDuringEmbargo([reportScoredEvent(updated, now)], await deps.embargoOfReport?.(report), now) : [];
+    if (await deps.store.changes.commit(reportId, report.revision, { state: { scoring, updatedAt: now }, events }, record)) {
       return { report: updated, changed };
     }
   }
