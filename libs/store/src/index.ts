@@ -83,6 +83,7 @@ export function decodePageToken(token: string): string | undefined {
   return undefined;
 }
 export * from './codec';
+export * from './sequenced-set';
 
 export interface PageRequest {
   /** How many to return. */

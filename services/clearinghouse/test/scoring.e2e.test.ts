@@ -154,7 +154,7 @@ describe('KEV', () => {
   const entry = listed.vulnerabilities[0]!;
   const importKev = (bytes: Buffer, token = analyst) => importKevCatalog(bytes, token);
 
-  it('an import raises a listed report\'s priority to immediate with the reason, once; importing again changes and announces nothing', async () => {
+  it('an import raises a listed report\'s priority to immediate with the reason, once; importing again changes and announces nothing; an entry taken off lowers it again', async () => {
     const cve = { state: v1.CveState.CVE_STATE_ASSIGNED, cna: 'GitHub_M', cveId: entry.cveID };
     const { report } = await h.submit(acme, reportDetails({ title: 'Listed later', cvssVectors: [V40_MEDIUM], cve }));
     expect(report!.scoring!.priority).toMatchObject({ level: L.PRIORITY_LEVEL_ROUTINE, decidedBy: 'cvss' });
@@ -185,6 +185,16 @@ describe('KEV', () => {
     // A report naming a listed CVE is immediate from receipt.
     const late = await h.submit(acme, reportDetails({ title: 'Listed already', cve }));
     expect(late.report!.scoring!.priority).toMatchObject({ level: L.PRIORITY_LEVEL_IMMEDIATE, decidedBy: 'kev' });
+
+    // CISA takes the entry off the catalog: both reports are rescored, no longer listed, and announced.
+    const without = { ...JSON.parse(catalog.toString('utf8')), vulnerabilities: listed.vulnerabilities.slice(1), count: listed.vulnerabilities.length - 1 } as Record<string, unknown>;
+    const removal = await importKev(Buffer.from(JSON.stringify(without)));
+    expect(removal).toMatchObject({ entries: listed.vulnerabilities.length - 1, changed: 1, reportsRescored: 2 });
+    expect(await h.mongo.db(h.database).collection('clearinghouse_kev').countDocuments({})).toBe(listed.vulnerabilities.length - 1);
+    await waitFor('the removal\'s rescoring event', async () => scored(await h.allEventsFor(report!.id)).length === 3);
+    expect(scored(await h.allEventsFor(report!.id))[2]!.event.data).toMatchObject({ revision: 3, priority: { level: 'routine', decidedBy: 'cvss' }, kev: { listed: false } });
+    const unlisted = await call<v1.GetReportResponse>(h.client, 'getReport', { reportId: late.report!.id }, acme);
+    expect(unlisted.report!.scoring).toMatchObject({ kev: { listed: false }, priority: { level: L.PRIORITY_LEVEL_URGENT, decidedBy: 'cvss' } });
   }, 120_000);
 
   it('refuses a broken catalog with every problem and its JSON pointer, storing nothing; only an analyst imports', async () => {

@@ -3,15 +3,17 @@
  * - `clearinghouse_kev`: one document per CISA KEV entry, `_id` the CVE id (upper case), holding the
  *   entry as the catalog gave it. An import writes only entries that are new or changed, so
  *   importing the same catalog again writes nothing.
- * - `clearinghouse_report_cves`: `_id` a CVE id, `reportIds` the reports naming it (their CVE record
- *   and aliases), written before the report itself so that an entry exists for every stored report.
- *   A KEV import finds the reports a new listing concerns by one `_id` read per changed entry, never
- *   a scan. `$addToSet` is read-then-write on FerretDB: this process's writers to one CVE take turns
- *   (DocumentLocks); two replicas adding to one CVE at the same instant could lose one id (left open).
+ * - `clearinghouse_report_cves`: the reports naming each CVE id (their CVE record and aliases), one
+ *   document per (CVE, report), `_id` `<CVE id>#<n>` (libs/store SequencedSet: any number of replicas
+ *   add at once and none is lost), written before the report itself so that an entry exists for every
+ *   stored report. A KEV import finds the reports a listing concerns by `_id` reads, never a scan.
+ * - `clearinghouse_kev_catalog`: one document (`_id` "current") listing the CVE ids of the catalog
+ *   imported last, so the next import knows which entries CISA took off (one `_id` read, no scan).
+ *   Imports are an analyst's act, one at a time in practice; two at once would each compute
+ *   removals from the list before both (the later one's list stands).
  */
 import type { Collection, Db } from 'mongodb';
-import { DocumentLocks } from '@rampart/events';
-import { isDuplicateKeyError } from '@rampart/store';
+import { SequencedSet, type SequencedMemberDocument } from '@rampart/store';
 import type { KevEntry } from '../domain/formats';
 
 export interface KevDocument {
@@ -22,9 +24,11 @@ export interface KevDocument {
   importedAt: Date;
 }
 
-export interface ReportCvesDocument {
-  _id: string;
-  reportIds: string[];
+export interface KevCatalogDocument {
+  _id: 'current';
+  catalogVersion: string;
+  cveIds: string[];
+  importedAt: Date;
 }
 
 /** Writes in flight at once during an import: FerretDB serialises writes anyway; this bounds memory and latency. */
@@ -48,13 +52,18 @@ export async function eachLimited<T>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-export class KevStore {
-  private readonly locks = new DocumentLocks();
+/** Reports one CVE id is indexed for: beyond it, a CVE named by that many reports is a flood, not news. */
+export const REPORTS_PER_CVE = 1_000;
 
-  private constructor(readonly kev: Collection<KevDocument>, readonly reportCves: Collection<ReportCvesDocument>) {}
+export class KevStore {
+  private readonly reportCves: SequencedSet;
+
+  private constructor(readonly kev: Collection<KevDocument>, reportCves: Collection<SequencedMemberDocument>, readonly catalog: Collection<KevCatalogDocument>) {
+    this.reportCves = new SequencedSet(reportCves, REPORTS_PER_CVE);
+  }
 
   static open(db: Db): KevStore {
-    return new KevStore(db.collection<KevDocument>('clearinghouse_kev'), db.collection<ReportCvesDocument>('clearinghouse_report_cves'));
+    return new KevStore(db.collection<KevDocument>('clearinghouse_kev'), db.collection<SequencedMemberDocument>('clearinghouse_report_cves'), db.collection<KevCatalogDocument>('clearinghouse_kev_catalog'));
   }
 
   /** The catalog entries listing `cveIds` (upper case), one `_id` read each. */
@@ -65,26 +74,18 @@ export class KevStore {
 
   /** Records that report `reportId` names each of `cveIds` (upper case). Idempotent. */
   async indexReport(cveIds: readonly string[], reportId: string): Promise<void> {
-    await Promise.all(cveIds.map((id) => this.locks.run([id], async () => {
-      const add = () => this.reportCves.updateOne({ _id: id }, { $addToSet: { reportIds: reportId } }, { upsert: true });
-      try {
-        await add();
-      } catch (error) {
-        // Two upserts of a new CVE at once: one inserted, the other adds to it.
-        if (!isDuplicateKeyError(error)) throw error;
-        await add();
-      }
-    })));
+    await Promise.all(cveIds.map((id) => this.reportCves.add(id, reportId)));
   }
 
-  /** The reports naming `cveId`, one `_id` read. */
-  async reportsNaming(cveId: string): Promise<string[]> {
-    return (await this.reportCves.findOne({ _id: cveId }))?.reportIds ?? [];
+  /** The reports naming `cveId` (`_id` reads). */
+  reportsNaming(cveId: string): Promise<string[]> {
+    return this.reportCves.members(cveId);
   }
 
   /**
-   * Stores the catalog's entries by CVE id (an entry repeated in the catalog counts as given last)
-   * and returns the ids of those new or changed: one `_id` read each, one write for each changed.
+   * Stores the catalog's entries by CVE id (an entry repeated in the catalog counts as given last),
+   * deletes those the catalog no longer lists, and returns the ids of those new, changed or removed:
+   * one `_id` read each, one write for each changed, one delete for each removed.
    */
   async store(entries: readonly KevEntry[], catalogVersion: string, now: Date): Promise<string[]> {
     const byId = new Map<string, KevEntry>();
@@ -96,6 +97,14 @@ export class KevStore {
       await this.kev.replaceOne({ _id: id }, { entry, catalogVersion, importedAt: now }, { upsert: true });
       changed.push(id);
     });
-    return changed.sort();
+    // Taken off the catalog: its reports are no longer "known exploited" and are rescored like any change.
+    const previous = (await this.catalog.findOne({ _id: 'current' }))?.cveIds ?? [];
+    const removed = previous.filter((id) => !byId.has(id));
+    await eachLimited(removed, IMPORT_CONCURRENCY, async (id) => {
+      await this.kev.deleteOne({ _id: id });
+    });
+    // Written last: an import that dies before here is redone whole by the next (the entries are idempotent).
+    await this.catalog.replaceOne({ _id: 'current' }, { catalogVersion, cveIds: [...byId.keys()].sort(), importedAt: now }, { upsert: true });
+    return [...changed, ...removed].sort();
   }
 }
