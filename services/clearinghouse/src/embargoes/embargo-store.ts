@@ -3,9 +3,10 @@
  * - `clearinghouse_embargoes`: one document per embargoed flaw, `_id` the flaw's id, with its
  *   pending events (outbox); every change after the start is claimed in
  *   `clearinghouse_embargoes_revisions` (`<flaw>:<revision>`, kept: the embargo's history);
- * - `clearinghouse_embargo_aliases`: `_id` an id the flaw is known by (its CVE id, its report's
- *   id), upper case, listing the embargoed flaws it names: an import naming it finds their
- *   embargoes by `_id` (endOnDisclosure), never by a scan;
+ * - `clearinghouse_embargo_aliases`: for each id a flaw is known by (its CVE id, its report's id),
+ *   upper case, the embargoed flaws it names, one document each (`<id>#<n>`, libs/store
+ *   SequencedSet: embargoes started at once on replicas lose none): an import naming it finds
+ *   their embargoes by `_id` (endOnDisclosure), never by a scan;
  * - `clearinghouse_exploitation`: one document per flaw, `_id` its id, holding its exploitation
  *   reports (at most EXPLOITATION_REPORTS_PER_FLAW) and pending events; changes claimed in
  *   `clearinghouse_exploitation_revisions`, pruned (the reports themselves are the record);
@@ -15,11 +16,13 @@
  */
 import type { Collection } from 'mongodb';
 import { ClaimedChanges, DocumentLocks, initialOutbox, OUTBOX_PENDING_INDEX, revisionsOf, SWEEP_ONLY, type OutboxDocument, type OutboxEntry, type OutboxPublisher } from '@rampart/events';
-import { ensureIndexes, isDuplicateKeyError, type MongoStore } from '@rampart/store';
+import { ensureIndexes, isDuplicateKeyError, SequencedSet, type MongoStore, type SequencedMemberDocument } from '@rampart/store';
 import { normalizeFlawId, type Embargo, type ExploitationReport } from '../domain/coordination';
 
 /** Reports kept per flaw: the priority needs only that it is exploited; more is noise, or an attack. */
 export const EXPLOITATION_REPORTS_PER_FLAW = 100;
+/** Embargoed flaws one id is indexed for (a CVE id named by so many embargoed flaws is an attack). */
+export const MAX_FLAWS_PER_ALIAS = 100;
 /** Ids one flaw is indexed under for disclosures (its own, its report's, its aliases). */
 export const MAX_FLAW_IDS = 64;
 
@@ -28,11 +31,6 @@ export interface EmbargoDocument extends OutboxDocument, Embargo {
   revision: number;
   /** Every id the flaw is known by, normalised (normalizeFlawId). */
   flawIds: string[];
-}
-
-export interface EmbargoAliasDocument {
-  _id: string;
-  flaws: string[];
 }
 
 export interface ExploitationDocument extends OutboxDocument {
@@ -65,14 +63,16 @@ export class EmbargoStore {
   private publisher: OutboxPublisher = SWEEP_ONLY;
   private exploitationPublisher: OutboxPublisher = SWEEP_ONLY;
   readonly changes: ClaimedChanges<EmbargoDocument>;
+  private readonly aliases: SequencedSet;
   readonly exploitationChanges: ClaimedChanges<ExploitationDocument>;
 
   private constructor(
     readonly embargoes: Collection<EmbargoDocument>,
-    readonly aliases: Collection<EmbargoAliasDocument>,
+    aliases: Collection<SequencedMemberDocument>,
     readonly exploitation: Collection<ExploitationDocument>,
     readonly exploitationRequests: Collection<ExploitationRequestDocument>,
   ) {
+    this.aliases = new SequencedSet(aliases, MAX_FLAWS_PER_ALIAS);
     this.changes = new ClaimedChanges({ documents: embargoes, claims: revisionsOf(embargoes), locks: this.locks, publisher: () => this.publisher });
     this.exploitationChanges = new ClaimedChanges({ documents: exploitation, claims: revisionsOf(exploitation), locks: this.locks, publisher: () => this.exploitationPublisher, prune: true });
   }
@@ -82,7 +82,7 @@ export class EmbargoStore {
     const exploitation = mongo.db.collection<ExploitationDocument>('clearinghouse_exploitation');
     await ensureIndexes(embargoes, [OUTBOX_PENDING_INDEX]);
     await ensureIndexes(exploitation, [OUTBOX_PENDING_INDEX]);
-    return new EmbargoStore(embargoes, mongo.db.collection<EmbargoAliasDocument>('clearinghouse_embargo_aliases'), exploitation, mongo.db.collection<ExploitationRequestDocument>('clearinghouse_exploitation_requests'));
+    return new EmbargoStore(embargoes, mongo.db.collection<SequencedMemberDocument>('clearinghouse_embargo_aliases'), exploitation, mongo.db.collection<ExploitationRequestDocument>('clearinghouse_exploitation_requests'));
   }
 
   /** From now on, every write hands its events to these publishers (the collections' relays). */
@@ -104,7 +104,7 @@ export class EmbargoStore {
    */
   async start(embargo: Embargo, flawIds: readonly string[], events: OutboxEntry[]): Promise<boolean> {
     const ids = [...new Set([embargo.flawId, ...flawIds].map(normalizeFlawId))].slice(0, MAX_FLAW_IDS);
-    await Promise.all(ids.map((id) => this.aliases.updateOne({ _id: id }, { $addToSet: { flaws: embargo.flawId } }, { upsert: true })));
+    await Promise.all(ids.map((id) => this.aliases.add(id, embargo.flawId)));
     const doc: EmbargoDocument = { _id: embargo.flawId, ...embargo, revision: 1, flawIds: ids, ...initialOutbox(events) };
     try {
       await this.embargoes.insertOne(doc);
@@ -124,8 +124,8 @@ export class EmbargoStore {
   /** The embargoed flaws any of `ids` names (one `_id` read per id). */
   async flawsNamedBy(ids: readonly string[]): Promise<string[]> {
     const wanted = [...new Set(ids.map(normalizeFlawId))].slice(0, MAX_FLAW_IDS);
-    const found = await Promise.all(wanted.map((id) => this.aliases.findOne({ _id: id })));
-    return [...new Set(found.flatMap((d) => d?.flaws ?? []))].sort();
+    const found = await Promise.all(wanted.map((id) => this.aliases.members(id)));
+    return [...new Set(found.flat())].sort();
   }
 
   /** Reserves exploitation report `id` for `flawId` (the `_id` insert is the compare-and-set); the flaw an earlier request reserved it for otherwise. */
