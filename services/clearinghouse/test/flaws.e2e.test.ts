@@ -164,6 +164,8 @@ describe('reports and records of one flaw, conflicts, analysts decisions', () =>
     // Each reporter reads, on its own report, the flaw it joined, and that flaw with its own credit only.
     const report = (await call<v1.GetReportResponse>(h.client, 'getReport', { reportId: first }, acme)).report!;
     expect(report.flaw).toMatchObject({ vulnerabilityId: 'CVE-2099-0001' });
+    const listed = (await call<v1.ListReportsResponse>(h.client, 'listReports', { pageSize: 100 }, acme)).reports.find((r) => r.id === first)!;
+    expect(listed.flaw).toMatchObject({ vulnerabilityId: 'CVE-2099-0001' });
     const seen = await vulnerability('CVE-2099-0001', initech);
     expect(seen.credits.map((c) => c.organization)).toEqual(['initech']);
     expect(seen.recordIds).toEqual(['OSV-2099-0001', second].sort());

@@ -40,7 +40,9 @@ export function reportHandlers(kit: HandlerKit, deps: ClearinghouseDeps): Handle
       if (status !== undefined && !isReportStatus(status)) throw new ValidationError([{ field: 'status', description: 'is not a known report status' }]);
       const fetched = await store.list({ ...(organization ? { organization } : {}), ...(status ? { status } : {}) }, after, size + 1);
       const { items, nextPageToken } = page(fetched, size, (r) => r.id);
-      return { reports: await reportsForReader(deps.embargoes, items, caller, now()), nextPageToken };
+      // The flaw each joined: one `_id` read each, as GetReport does.
+      const reports = await reportsForReader(deps.embargoes, items, caller, now());
+      return { reports: await Promise.all(reports.map((r) => withFlawJoin(deps.flaws, r))), nextPageToken };
     }),
 
     // A human step: its own trace, linked to the report's receipt (scoring/report-scoring.ts).
