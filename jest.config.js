@@ -13,8 +13,8 @@ module.exports = {
   transform: {
     '^.+\\.[cm]?[jt]s$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
-  // jose, uuid and BSI's CSAF validator library ship ES modules only; let swc turn them into CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(jose|uuid|@secvisogram/csaf-validator-lib)/)'],
+  // jose, uuid, BSI's CSAF validator library and Renovate's version orders ship ES modules only; let swc turn them into CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(\\.pnpm/[^/]+/node_modules/)?(jose|uuid|@secvisogram/csaf-validator-lib|@renovatebot/pep440|@renovatebot/ruby-semver)/)'],
   moduleNameMapper: { [`^@rampart/(${LIBS})$`]: '<rootDir>/libs/$1/src/index.ts' },
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
