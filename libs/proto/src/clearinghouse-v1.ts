@@ -9,3 +9,4 @@ export * from './gen/rampart/clearinghouse/v1/embargo';
 export * from './gen/rampart/clearinghouse/v1/scoring';
 export * from './gen/rampart/clearinghouse/v1/scanning';
 export * from './gen/rampart/clearinghouse/v1/flaws';
+export * from './gen/rampart/clearinghouse/v1/operators';

@@ -5,6 +5,13 @@ const schema = z.object({
   ...serviceConfig(50054),
   // How soon an embargo may end at the earliest, in ms: an hour (the most allowed), less only where embargoes must end within seconds (tests).
   EMBARGO_MINIMUM_NOTICE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(3_600_000),
+  // Webhook endpoints on loopback or private addresses, over plain http: never in production (SSRF); tests and air-gapped deployments only.
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  // How long one webhook POST may take, in ms.
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // E-mail for operators without a webhook (smtp://host:port or smtps://...); unset: no e-mail.
+  SMTP_URL: z.string().url().optional(),
+  SMTP_FROM: z.string().email().default('clearinghouse@rampart.invalid'),
 });
 
 export type ClearinghouseConfig = z.infer<typeof schema>;

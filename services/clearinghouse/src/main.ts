@@ -11,11 +11,15 @@ import { openEmbargoes } from './embargoes/wiring';
 import { openFlaws } from './flaws/wiring';
 import { KevStore } from './scoring/kev-store';
 import { ScanStore } from './scanning/scan-store';
+import { openDelivery } from './delivery/webhooks';
+import { releasableStream } from './events/operator-events';
+import { openMatching } from './matching/wiring';
+import { OperatorStore } from './operators/operator-store';
 import { ClearinghouseStore } from './store';
 
 export async function startClearinghouse(config: ClearinghouseConfig): Promise<{ port: number; stop(): Promise<void> }> {
   // `consumes`: CLEARINGHOUSE_DEADLETTER, for the consumers the clearinghouse's own matching adds.
-  const runtime = await ServiceRuntime.start({ name: 'clearinghouse', area: AREA, config, streams: clearinghouseStreams(config.NATS_STREAM_REPLICAS), consumes: true, timers: true });
+  const runtime = await ServiceRuntime.start({ name: 'clearinghouse', area: AREA, config, streams: [...clearinghouseStreams(config.NATS_STREAM_REPLICAS), releasableStream(config.NATS_STREAM_REPLICAS)], consumes: true, timers: true });
   const store = await ClearinghouseStore.open(config.MONGODB_URI, config.MONGODB_DB, mongoTimeouts(config));
   runtime.onClose(() => store.close());
   // The relay publishes each write's events at once; its claims sweep rolls interrupted status changes forward.
@@ -25,7 +29,13 @@ export async function startClearinghouse(config: ClearinghouseConfig): Promise<{
   const flaws = await openFlaws(runtime, store);
   // Embargoes on Vulnerabilities and validated reports, ended by their timers, imports and exploitation (embargoes/wiring.ts).
   const embargoes = await openEmbargoes(runtime, store, flaws, config);
-  return runtime.serve([clearinghouseService(runtime.kit(), { store, scans, embargoes, kev: KevStore.open(store.database), flaws })]);
+  // Operators' assets, matched to flaws one event at a time (matching/wiring.ts); notifications delivered by webhook or e-mail.
+  const operators = await OperatorStore.open(store.database);
+  operators.publishWith(runtime.relay(operators.assets, operators.locks));
+  const matcher = await openMatching(runtime, { flaws, reports: store, operators, embargoOf: (flaw) => embargoes.embargoFor(flaw) });
+  openDelivery(runtime, store.database, operators, config);
+  const operatorDeps = { operators, notifications: matcher.notifications, allowPrivateEndpoints: config.WEBHOOK_ALLOW_PRIVATE };
+  return runtime.serve([clearinghouseService(runtime.kit(), { store, scans, embargoes, kev: KevStore.open(store.database), flaws, operators: operatorDeps })]);
 }
 
 /** Coordinated scanning's store; requests, claims and uploads each keep an outbox: one relay each. */

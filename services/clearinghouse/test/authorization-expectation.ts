@@ -38,4 +38,10 @@ export const EXPECTED: Record<ClearinghouseRpc, ExpectedRule> = {
   mergeVulnerabilities: ANALYST,
   splitVulnerability: ANALYST,
   undoGroupingDecision: ANALYST,
+  registerOperator: OPERATOR,
+  getOperator: SCAN_READERS,
+  uploadAssetSbom: OPERATOR,
+  enterProducts: OPERATOR,
+  listNotifications: SCAN_READERS,
+  acknowledgeNotification: OPERATOR,
 };

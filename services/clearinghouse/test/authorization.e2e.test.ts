@@ -14,6 +14,7 @@ import { AUTHORIZATION } from '../src/domain/authorization';
 import { EXPECTED } from './authorization-expectation';
 import { call, ClearinghouseHarness, reportDetails } from './harness';
 import { scanningProbes } from './scanning-probes';
+import { operatorsProbes } from './operators-probes';
 
 const h = new ClearinghouseHarness();
 const missingId = randomUUID();
@@ -66,7 +67,8 @@ const PROBES: Record<string, Probe> = {
 
 it('probes every RPC of the service, and its table covers every RPC', () => {
   // The scanning RPCs' cells run in scanning-authorization.e2e.test.ts, on their own entities.
-  const probed = { ...PROBES, ...scanningProbes(h).probes };
+  // The operators' RPCs' cells run in operators-authorization.e2e.test.ts.
+  const probed = { ...PROBES, ...scanningProbes(h).probes, ...operatorsProbes(h).probes };
   expect(rpcCoverageGaps(v1.ClearinghouseServiceService, { PROBES: probed, AUTHORIZATION: AUTHORIZATION.rpcs, EXPECTED })).toEqual([]);
 });
 

@@ -18,6 +18,7 @@ const SCAN_READERS: Grant[] = [OPERATOR, ...government('clearinghouse-analyst', 
 const SCAN_FILE_WHY = "an operator, for its own organisation's targets (the token's), at any clearance: only the owner may ask to have its systems scanned.";
 const SCAN_READ_WHY = `the operator, for its own organisation's scan requests, at any clearance; cleared for ${REPORT_MARKING}, the clearinghouse analyst and the auditor, for every request.`;
 const SCANNER_WHY = "scanners (role reporter: AI companies' and the government's), any organisation, at any clearance: open jobs show only what to scan and when, never which operators asked; analysts and auditors, cleared for CUI, list them too.";
+const OPERATOR_READ_WHY = `the operator, for its own organisation, at any clearance; cleared for ${REPORT_MARKING}, the clearinghouse analyst and the auditor, for every operator (exposure is theirs to see).`;
 const READ_WHY = `the reporter, for its own organisation's reports, at any clearance; cleared for ${REPORT_MARKING}, the clearinghouse analyst and the auditor, for every report.`;
 
 export const AUTHORIZATION: AuthorizationTable<ClearinghouseRpc> = {
@@ -82,5 +83,12 @@ export const AUTHORIZATION: AuthorizationTable<ClearinghouseRpc> = {
     mergeVulnerabilities: { why: `the clearinghouse analyst only, cleared for ${REPORT_MARKING}: deduplication is the clearinghouse's judgement.`, grants: government('clearinghouse-analyst') },
     splitVulnerability: { why: `the clearinghouse analyst only, cleared for ${REPORT_MARKING}: deduplication is the clearinghouse's judgement.`, grants: government('clearinghouse-analyst') },
     undoGroupingDecision: { why: `the clearinghouse analyst only, cleared for ${REPORT_MARKING}: deduplication is the clearinghouse's judgement.`, grants: government('clearinghouse-analyst') },
+    // Operators (src/operators): an operator registers its own organisation, uploads its own assets, reads its own notifications.
+    registerOperator: { why: "an operator, for its own organisation (the token's), at any clearance: registering is voluntary and its own.", grants: [OPERATOR] },
+    getOperator: { why: OPERATOR_READ_WHY, grants: SCAN_READERS },
+    uploadAssetSbom: { why: "the operator, for its own organisation's assets, at any clearance: what it runs is its own to declare.", grants: [OPERATOR] },
+    enterProducts: { why: "the operator, for its own organisation's assets, at any clearance: what it runs is its own to declare.", grants: [OPERATOR] },
+    listNotifications: { why: `${OPERATOR_READ_WHY} An operator's list holds its own notifications only.`, grants: SCAN_READERS },
+    acknowledgeNotification: { why: 'the operator the notification was issued to, at any clearance: only it can say it read it.', grants: [OPERATOR] },
   },
 };

@@ -19,7 +19,7 @@ export const EVENTS_STREAM = 'CLEARINGHOUSE_EVENTS';
  * (vulnerability, embargo, exploitation, scan) here, and CLEARINGHOUSE_RELEASABLE once something is releasable.
  */
 export function clearinghouseStreams(replicas: number): StreamSpec[] {
-  return [eventStream(AREA, EVENTS_STREAM, ['report', 'embargo', 'exploitation', 'scan', 'record', 'vulnerability', 'grouping'], replicas)];
+  return [eventStream(AREA, EVENTS_STREAM, ['report', 'embargo', 'exploitation', 'scan', 'record', 'vulnerability', 'grouping', 'inventory'], replicas)];
 }
 
 export type ReportVerb = 'received' | 'validated' | 'invalidated' | 'accepted' | 'deferred' | 'closed';

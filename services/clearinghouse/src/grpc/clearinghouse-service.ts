@@ -6,6 +6,7 @@ import { definitionKeepingBytes } from './received-bytes';
 import { embargoHandlers } from './embargoes';
 import { vulnerabilitiesForReader } from '../embargoes/vulnerability-views';
 import { flawHandlers } from './flaws';
+import { operatorHandlers } from './operators';
 import { reportHandlers } from './reports';
 import { scanningHandlers } from './scanning';
 import { scoringHandlers } from './scoring';
@@ -21,6 +22,7 @@ export function clearinghouseService(kit: HandlerKit, deps: ClearinghouseDeps): 
     ...embargoHandlers(kit, deps.embargoes),
     ...scoringHandlers(kit, deps),
     ...flawHandlers(kit, deps.flaws, (vs, caller) => vulnerabilitiesForReader(deps.embargoes, vs, caller), (flaw) => deps.embargoes.embargoFor(flaw), deps.now),
+    ...operatorHandlers(kit, { ...deps.operators, ...(deps.now ? { now: deps.now } : {}) }),
   };
   return {
     name: 'rampart.clearinghouse.v1.ClearinghouseService',

@@ -5,6 +5,7 @@ import type { VulnerabilityReport } from '../domain/report';
 import { validateReportId } from '../domain/validation';
 import type { Embargoes } from '../embargoes/embargoes';
 import type { Flaws } from '../flaws/wiring';
+import type { OperatorDeps } from './operators';
 import type { KevStore } from '../scoring/kev-store';
 import type { ScanStore } from '../scanning/scan-store';
 import type { ClearinghouseStore } from '../store';
@@ -20,6 +21,8 @@ export interface ClearinghouseDeps {
   kev: KevStore;
   /** Imports and one record per flaw (src/flaws): advisories, vulnerabilities, the alias index, regroups. */
   flaws: Flaws;
+  /** Operators, their assets and notifications (src/operators, src/matching). */
+  operators: OperatorDeps;
   now?: () => Date;
 }
 
