@@ -6,3 +6,4 @@ export * from './logger';
 export * from './metrics';
 export * from './rpc-metrics';
 export * from './service-name';
+export * from './http-client';

@@ -12,12 +12,13 @@ import type { AddressInfo } from 'node:net';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { fieldViolationsOf } from '@rampart/grpc-kit';
 import { clearinghouseV1 as v1 } from '@rampart/proto';
-import { readStream, waitFor, type StoredEvent } from '@rampart/testing';
+import { readStream, sharedServers, waitFor, waitForTrace, type StoredEvent } from '@rampart/testing';
+import { SMTPServer } from 'smtp-server';
 import { verifyWebhook } from '../src/domain/notifications';
 import { importAll, osvItem, osvRecord } from './flaws-harness';
 import { call, ClearinghouseHarness, reportDetails } from './harness';
 
-const h = new ClearinghouseHarness({ WEBHOOK_ALLOW_PRIVATE: 'true' });
+let h: ClearinghouseHarness;
 
 interface Received { path: string; headers: http.IncomingHttpHeaders; body: string }
 const received: Received[] = [];
@@ -25,6 +26,9 @@ const received: Received[] = [];
 const down = new Set<string>();
 let server: http.Server;
 let base: string;
+/** E-mail the service sent (a local SMTP server). */
+const mails: { to: string[]; text: string }[] = [];
+let smtp: SMTPServer;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -42,21 +46,37 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  smtp = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
+    onData(stream, session, done) {
+      let text = '';
+      stream.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), text });
+        done();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
+  h = new ClearinghouseHarness({ WEBHOOK_ALLOW_PRIVATE: 'true', SMTP_URL: `smtp://127.0.0.1:${smtpPort}` });
   await h.start();
 }, 90_000);
 afterAll(async () => {
   await h.stop();
   await new Promise((resolve) => server.close(resolve));
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
 });
 
 const operatorToken = (organization: string) => h.auth.token({ roles: ['operator'], organization, subject: `it@${organization}` });
 
-async function register(organization: string, sector: string, size: string): Promise<{ token: string; secret: string }> {
+async function register(organization: string, sector: string, size: string, webhook = true): Promise<{ token: string; secret: string }> {
   const token = await operatorToken(organization);
   const answer = await call<v1.RegisterOperatorResponse>(h.client, 'registerOperator', {
-    name: organization, sector, size, contacts: [{ name: 'IT', email: `it@${organization}.example`, primary: true }], webhooks: [{ id: 'soc', url: `${base}/${organization}` }],
+    name: organization, sector, size, contacts: [{ name: 'IT', email: `it@${organization}.example`, primary: true }, { name: 'CEO', email: `ceo@${organization}.example` }],
+    webhooks: webhook ? [{ id: 'soc', url: `${base}/${organization}` }] : [],
   }, token);
-  return { token, secret: answer.webhookSecrets[0]!.secret };
+  return { token, secret: answer.webhookSecrets[0]?.secret ?? '' };
 }
 
 const sbom = (components: { name: string; version: string; purl: string }[]) =>
@@ -111,6 +131,19 @@ describe('notifications', () => {
     const [toBank] = await notificationsOf('prairie-bank');
     expect(toBank!.event.data).toMatchObject({ operatorId: 'prairie-bank', affected: [{ assetId: 'online-banking', purl: 'pkg:pypi/django@5.0.9', fixedVersions: ['5.0.10'] }] });
 
+    // One trace from the analyst's validation (a human step: a trace of its own) to each operator's notification and its webhook POST.
+    const validated = (await readStream(h.jsm, 'CLEARINGHOUSE_EVENTS')).find((m) => m.subject === 'rampart.clearinghouse.report.validated' && m.event.subject === report!.id)!;
+    const stepTrace = validated.headers.traceparent?.split('-')[1];
+    expect(stepTrace).toMatch(/^[0-9a-f]{32}$/);
+    expect(toHospital!.headers.traceparent?.split('-')[1]).toBe(stepTrace);
+    const spans = await waitForTrace(sharedServers().jaegerQuery, stepTrace!, (all) =>
+      all.some((x) => x.name === 'transition report') &&
+      all.some((x) => x.name === 'process rampart.clearinghouse.vulnerability.validated' && x.kind === 5) &&
+      all.some((x) => x.name === 'publish rampart.operator.valley-hospital.clearinghouse.notification.issued') &&
+      all.some((x) => x.name === 'process rampart.operator.valley-hospital.clearinghouse.notification.issued' && x.kind === 5) &&
+      all.some((x) => x.kind === 3 && x.name.startsWith('POST')));
+    expect(new Set(spans.map((x) => x.traceId))).toEqual(new Set([stepTrace]));
+
     // By webhook: the hospital's at once, signed with its secret.
     await waitFor('the hospital\'s webhook', () => Promise.resolve(postsTo('valley-hospital').length === 1));
     const post = postsTo('valley-hospital')[0]!;
@@ -150,6 +183,18 @@ describe('notifications', () => {
     expect((await call<v1.ListNotificationsResponse>(h.client, 'listNotifications', {}, hospital.token)).notifications[0]!.acknowledged).toBe(true);
     expect(await call(h.client, 'listNotifications', { operatorId: 'prairie-bank' }, hospital.token).then(() => 'OK', (e: ServiceError) => e.code)).toBe(status.NOT_FOUND);
   }, 120_000);
+
+  it('e-mails the primary contact of an operator without a webhook', async () => {
+    const clinic = await register('hill-clinic', 'healthcare-and-public-health', 'small', false);
+    await call(h.client, 'enterProducts', { assetId: 'portal', products: [{ purl: 'pkg:pypi/django@4.2.1' }] }, clinic.token);
+    await waitFor('the clinic\'s notification', async () => (await notificationsOf('hill-clinic')).length === 1);
+    await waitFor('the e-mail', () => Promise.resolve(mails.some((m) => m.to.includes('it@hill-clinic.example'))));
+    const mail = mails.find((m) => m.to.includes('it@hill-clinic.example'))!;
+    expect(mail.to).toEqual(['it@hill-clinic.example']);
+    expect(mail.text).toContain(CVE);
+    expect(mail.text).toContain('pkg:pypi/django@4.2.1 in asset portal');
+    expect(mails.filter((m) => m.to.includes('it@hill-clinic.example'))).toHaveLength(1);
+  });
 
   it('refuses bad operators and SBOMs naming every field, stores nothing of them', async () => {
     const token = await operatorToken('bad-operator');

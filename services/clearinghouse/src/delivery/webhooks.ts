@@ -19,6 +19,7 @@ import type { CloudEvent, Delivery } from '@rampart/events';
 import { PoisonMessageError } from '@rampart/events';
 import type { ServiceRuntime } from '@rampart/grpc-kit';
 import { isDuplicateKeyError } from '@rampart/store';
+import { withHttpClientSpan } from '@rampart/telemetry';
 import { isPublicAddress, signWebhook, type Notification } from '../domain/notifications';
 import { RELEASABLE_STREAM } from '../events/operator-events';
 import type { OperatorStore } from '../operators/operator-store';
@@ -59,13 +60,14 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
   };
 }
 
+/** One POST in a CLIENT span of the delivery's trace (the receiver gets its traceparent); the answer's status. */
 function post(url: string, body: string, headers: Record<string, string>, config: DeliveryConfig): Promise<number> {
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
+  return withHttpClientSpan('POST', target, (trace) => new Promise((resolve, reject) => {
     const request = client.request(target, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...trace, ...headers },
       lookup: guardedLookup(config.WEBHOOK_ALLOW_PRIVATE),
       timeout: config.WEBHOOK_TIMEOUT_MS,
     }, (response) => {
@@ -76,7 +78,7 @@ function post(url: string, body: string, headers: Record<string, string>, config
     request.on('timeout', () => request.destroy(new Error(`no answer within ${config.WEBHOOK_TIMEOUT_MS} ms`)));
     request.on('error', reject);
     request.end(body);
-  });
+  }));
 }
 
 export class NotificationDelivery {
