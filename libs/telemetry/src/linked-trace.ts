@@ -3,7 +3,8 @@
  * starts its OWN trace, linked (OpenTelemetry span links) to the trace of what it acts on, rather
  * than growing that trace for days. The caller's request span is linked too, so both lead to it.
  */
-import { context, ROOT_CONTEXT, propagation, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, propagation, SpanKind, trace, type Link } from '@opentelemetry/api';
+import { endingSpan } from './span-outcome';
 
 const tracer = () => trace.getTracer('@rampart/telemetry');
 
@@ -24,15 +25,5 @@ export function withLinkedTrace<T>(name: string, origin: { traceparent?: string;
     ...linkTo(origin?.traceparent, origin?.tracestate),
     ...(current && trace.isSpanContextValid(current) ? [{ context: current, attributes: { 'rampart.link': 'request' } }] : []),
   ];
-  return tracer().startActiveSpan(name, { root: true, kind: SpanKind.INTERNAL, links, attributes }, async (span) => {
-    try {
-      return await fn();
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(name, { root: true, kind: SpanKind.INTERNAL, links, attributes }, (span) => endingSpan(span, fn));
 }

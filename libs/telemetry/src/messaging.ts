@@ -2,7 +2,8 @@
  * PRODUCER and CONSUMER spans for NATS JetStream, with the OpenTelemetry messaging semantic
  * conventions. Auto-instrumentation does not cover the NATS client, so these are ours.
  */
-import { SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
+import { endingSpan } from './span-outcome';
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
@@ -26,17 +27,7 @@ export interface MessageSpanInfo {
 }
 
 async function inSpan<T>(name: string, kind: SpanKind, parent: Context, attributes: Record<string, string | number>, fn: (span: Span) => Promise<T>): Promise<T> {
-  return tracer().startActiveSpan(name, { kind, attributes }, parent, async (span) => {
-    try {
-      return await fn(span);
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(name, { kind, attributes }, parent, (span) => endingSpan(span, () => fn(span)));
 }
 
 /** `publish <subject>`: a PRODUCER span, child of `parent` (the request that wrote the event). */

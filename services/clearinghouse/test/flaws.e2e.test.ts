@@ -90,7 +90,7 @@ describe('the PyPA corpus imported through the service', () => {
     const after = (await readStream(h.jsm, 'CLEARINGHOUSE_EVENTS')).filter((m) => m.seq > before);
     expect(after.filter((m) => m.event.subject !== 'OSV-2099-MARKER' && m.event.subject !== 'osv:OSV-2099-MARKER').map((m) => m.subject)).toEqual([]);
     expect((await storedGroups(h)).groups.filter((g) => g.id !== 'OSV-2099-MARKER')).toEqual(want.groups);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('another order', () => {

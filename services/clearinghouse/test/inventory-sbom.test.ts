@@ -8,15 +8,30 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FieldViolation } from '@rampart/errors';
 import { REPO_ROOT } from '@rampart/testing';
-import { enteredProducts, parseCpe } from '../src/domain/inventory';
+import { enteredProducts, inventoryOf, parseCpe } from '../src/domain/inventory';
 import { readSbom, MAX_SBOM_BYTES } from '../src/inventory/sbom-validation';
 
 const DIR = path.join(REPO_ROOT, '../shared/conformance/cyclonedx/testdata');
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json') || f.endsWith('.xml')).sort();
+const all = fs.readdirSync(DIR).sort();
+const files = all.filter((f) => f.endsWith('.json') || f.endsWith('.xml'));
+/** The protobuf text form: CycloneDX's third encoding, which the clearinghouse does not take. */
+const textprotos = all.filter((f) => f.endsWith('.textproto'));
 
 describe('the CycloneDX 1.6 test data', () => {
-  it('has the JSON and XML files', () => {
-    expect(files.length).toBe(144);
+  it('has its 190 files: 70 JSON, 74 XML, 46 protobuf text', () => {
+    expect(all.length).toBe(190);
+    expect(files.filter((f) => f.endsWith('.json')).length).toBe(70);
+    expect(files.filter((f) => f.endsWith('.xml')).length).toBe(74);
+    expect(textprotos.length).toBe(46);
+    expect(files.length + textprotos.length).toBe(all.length);
+  });
+
+  it.each(textprotos)('%s (protobuf text, valid or not) is refused as JSON and as XML', async (file) => {
+    const bytes = fs.readFileSync(path.join(DIR, file));
+    expect(await readSbom(bytes, 'json')).toMatchObject({ ok: false, errors: [{ rule: 'syntax' }] });
+    const xml = await readSbom(bytes, 'xml');
+    expect(xml.ok).toBe(false);
+    expect(!xml.ok && xml.errors.length).toBeGreaterThan(0);
   });
 
   it.each(files)('%s is accepted or refused as its name says', async (file) => {
@@ -70,6 +85,29 @@ describe('components', () => {
     for (const e of fromJson.inventory.entries) expect(e.key).toMatch(/^(pkg:|cpe:)/);
   });
 
+  it('keys CRAN and Swift components, whose purl type requires a version, rather than counting them unmatched', async () => {
+    const bom = { bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [
+      { type: 'library', name: 'A3', purl: 'pkg:cran/A3@0.9.1' },
+      { type: 'library', name: 'Alamofire', purl: 'pkg:swift/github.com/Alamofire/Alamofire@5.4.3' },
+    ] };
+    const reading = await readSbom(Buffer.from(JSON.stringify(bom)), 'json');
+    expect(reading).toMatchObject({ ok: true, inventory: { unmatched: 0 } });
+    expect(reading.ok && reading.inventory.entries.map((e) => [e.key, e.purl, e.version])).toEqual([
+      ['pkg:cran/A3', 'pkg:cran/A3@0.9.1', '0.9.1'],
+      ['pkg:swift/github.com/Alamofire/Alamofire', 'pkg:swift/github.com/Alamofire/Alamofire@5.4.3', '5.4.3'],
+    ]);
+  });
+
+  it('puts the component version into a purl that has none, whatever its characters, without throwing', () => {
+    const out: FieldViolation[] = [];
+    const inventory = inventoryOf([{ name: 'x', version: '1.0+b1', purl: 'pkg:npm/x' }, { name: 'y', version: '\ud800', purl: 'pkg:npm/y' }], out);
+    expect(inventory.entries.map((e) => [e.key, e.purl, e.version])).toEqual([
+      ['pkg:npm/x', 'pkg:npm/x@1.0+b1', '1.0+b1'],
+      ['pkg:npm/y', 'pkg:npm/y@%EF%BF%BD', '\ufffd'],
+    ]);
+    expect(out).toEqual([]);
+  });
+
   it('keys a component by purl identity, else by its CPE, else counts it unmatched', async () => {
     const bom = {
       bomFormat: 'CycloneDX', specVersion: '1.6', version: 1,
@@ -98,6 +136,20 @@ describe('CPE names and hand-entered products', () => {
     ['cpe:2.3:a:acme:tool:*:*:*:*:*:*:*:*', { part: 'a', vendor: 'acme', product: 'tool' }],
   ])('reads %s', (text, cpe) => {
     expect(parseCpe(text)).toEqual(cpe);
+  });
+
+  it('reads a 2.2 URI in any case, and its percent-encoded characters', () => {
+    expect(parseCpe('cpe:/A:Acme:Tool:1.0')).toEqual({ part: 'a', vendor: 'acme', product: 'tool', version: '1.0' });
+    expect(parseCpe('cpe:/a:acme%21:tool')).toEqual({ part: 'a', vendor: 'acme!', product: 'tool' });
+  });
+
+  it('refuses, without throwing, a 2.2 URI whose percent-encoding is not UTF-8; the SBOM counts it unmatched', async () => {
+    expect(parseCpe('cpe:/a:%ff:tool')).toBeUndefined();
+    const bom = { bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [{ type: 'library', name: 'x', cpe: 'cpe:/a:%ff:tool' }] };
+    expect(await readSbom(Buffer.from(JSON.stringify(bom)), 'json')).toMatchObject({ ok: true, inventory: { entries: [], unmatched: 1 } });
+    const out: FieldViolation[] = [];
+    enteredProducts(out, [{ cpe: 'cpe:/a:%ff:tool' }]);
+    expect(out.map((v) => v.field)).toEqual(['products[0].cpe']);
   });
 
   it.each(['cpe:2.3:x:acme:tool:1:*:*:*:*:*:*:*', 'cpe:2.3:a:acme', 'cpe:/a', 'pkg:npm/x@1', 'cpe:2.3:a:*:*:1:*:*:*:*:*:*:*', 'c'.repeat(600)])('refuses %s', (text) => {

@@ -4,8 +4,7 @@
  * missing id}, held to the expectation written by hand (authorization-expectation.ts). No cell
  * changes anything: acme stays the one operator registered, with no asset.
  */
-import { checkAuthorizationMatrix } from '@rampart/testing';
-import { EXPECTED } from './authorization-expectation';
+import { checkConcernMatrix } from './authorization-matrix';
 import { ClearinghouseHarness } from './harness';
 import { operatorsProbes } from './operators-probes';
 
@@ -16,14 +15,7 @@ afterAll(() => h.stop());
 
 it('answers every operators cell (role x organisation x clearance x RPC) as DESIGN.md expects, and changes nothing', async () => {
   const { probes, ids } = operatorsProbes(h);
-  const { cells, mismatches } = await checkAuthorizationMatrix({
-    expected: EXPECTED,
-    probes,
-    token: (role, organization, clearance) => h.auth.token({ roles: [role], organization, clearance }),
-    ownOrganization: 'acme',
-    otherOrganization: 'globex',
-    ids: await ids(),
-  });
+  const { cells, mismatches } = await checkConcernMatrix(h, probes, await ids());
   expect(mismatches).toEqual([]);
   // 15 roles x 4 clearances: 5 single-relation probes, 1 entity probe (3).
   expect(cells).toBe(60 * (5 + 3));

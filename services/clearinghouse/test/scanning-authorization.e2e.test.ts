@@ -4,8 +4,7 @@
  * missing id}, held to the expectation written by hand (authorization-expectation.ts). No cell
  * changes anything: the requests stay as filed, no job is claimed, no finding stored.
  */
-import { checkAuthorizationMatrix } from '@rampart/testing';
-import { EXPECTED } from './authorization-expectation';
+import { checkConcernMatrix } from './authorization-matrix';
 import { ClearinghouseHarness } from './harness';
 import { scanningProbes } from './scanning-probes';
 
@@ -16,14 +15,7 @@ afterAll(() => h.stop());
 
 it('answers every scanning cell (role x organisation x clearance x RPC) as DESIGN.md expects, and changes nothing', async () => {
   const { probes, ids } = scanningProbes(h);
-  const { cells, mismatches } = await checkAuthorizationMatrix({
-    expected: EXPECTED,
-    probes,
-    token: (role, organization, clearance) => h.auth.token({ roles: [role], organization, clearance }),
-    ownOrganization: 'acme',
-    otherOrganization: 'globex',
-    ids: await ids(),
-  });
+  const { cells, mismatches } = await checkConcernMatrix(h, probes, await ids());
   expect(mismatches).toEqual([]);
   // 15 roles x 4 clearances: 4 single-relation probes, 1 list (2), 3 entity probes (3).
   expect(cells).toBe(60 * (4 + 2 + 9));

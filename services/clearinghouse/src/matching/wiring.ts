@@ -85,7 +85,7 @@ export class Matcher {
       if (now.includes(key) !== listed) await this.index.writeKey(doc);
       for (const c of doc.components) operators.add(c.operatorId);
     }
-    await this.index.writeKeysOf(id, now);
+    if (before.join('\n') !== now.join('\n')) await this.index.writeKeysOf(id, now);
     if (!v) return;
     for (const operatorId of [...operators].sort()) await this.recompute(operatorId, v, packages);
   }

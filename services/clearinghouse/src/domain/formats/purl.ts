@@ -41,12 +41,16 @@ export function purlIdentity(text: string): string | undefined {
   return identityOf(p);
 }
 
-function identityOf(p: PackageURL): string | undefined {
-  try {
-    return new PackageURL(p.type, p.namespace, p.name, undefined, undefined, undefined).toString();
-  } catch {
-    return undefined;
-  }
+/**
+ * Type, namespace and name of a parsed purl (one of our own, not shared), as canonical text.
+ * Not rebuilt with the constructor: it re-checks type rules that need the parts left out (cran and
+ * swift require a version, conan with a namespace its qualifiers), and would refuse them.
+ */
+function identityOf(p: PackageURL): string {
+  p.version = undefined;
+  p.qualifiers = undefined;
+  p.subpath = undefined;
+  return p.toString();
 }
 
 /** The version a purl pins, if any. */
@@ -104,7 +108,8 @@ export function purlForPackage(ecosystem: string, name: string): string | undefi
   if (type === 'deb') namespace = base === 'Ubuntu' ? 'ubuntu' : 'debian';
   if (type === 'apk') namespace = 'alpine';
   try {
-    return new PackageURL(type, namespace, leaf, undefined, undefined, undefined).toString();
+    // A placeholder version passes the types that require one (CRAN, Swift); the identity drops it.
+    return identityOf(new PackageURL(type, namespace, leaf, '0', undefined, undefined));
   } catch {
     return undefined;
   }

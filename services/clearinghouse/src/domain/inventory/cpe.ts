@@ -31,6 +31,14 @@ function fields23(text: string): string[] {
   return out;
 }
 
+function percentDecoded(field: string): string | undefined {
+  try {
+    return decodeURIComponent(field.replace(/%(?![0-9A-Fa-f]{2})/g, '%25'));
+  } catch {
+    return undefined;
+  }
+}
+
 const value = (v: string | undefined): string | undefined => (v === undefined || v === '' || v === '*' || v === '-' ? undefined : v.toLowerCase());
 
 export function parseCpe(text: string): Cpe | undefined {
@@ -39,8 +47,11 @@ export function parseCpe(text: string): Cpe | undefined {
   if (text.startsWith('cpe:2.3:')) {
     parts = fields23(text.slice('cpe:2.3:'.length));
     if (parts.length !== 11) return undefined;
-  } else if (text.startsWith('cpe:/')) {
-    parts = text.slice('cpe:/'.length).split(':').map((p) => decodeURIComponent(p.replace(/%(?![0-9A-Fa-f]{2})/g, '%25')));
+  } else if (/^cpe:\//i.test(text)) {
+    // A 2.2 URI is case-insensitive and percent-encodes; bytes that are not UTF-8 make it unreadable.
+    const decoded = text.slice('cpe:/'.length).split(':').map(percentDecoded);
+    if (decoded.some((p) => p === undefined)) return undefined;
+    parts = decoded.map((p) => p!.toLowerCase());
     if (parts.length < 3 || parts.length > 7) return undefined;
   } else return undefined;
   const [part, vendor, product, version] = parts;

@@ -6,7 +6,7 @@
  * is told how many.
  */
 import type { FieldViolation } from '@rampart/errors';
-import { canonicalPurlText, parsePurl } from '../formats/purl';
+import { parsePurl } from '../formats/purl';
 import { matchKey } from '../matching';
 import { cpeKey, parseCpe, type Cpe } from './cpe';
 
@@ -42,7 +42,8 @@ export interface CycloneDxComponent {
   components?: unknown;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+/** A non-blank string, trimmed, lone surrogates as U+FFFD (they cannot be percent-encoded or stored as UTF-8). */
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim().replace(/[\ud800-\udfff]/gu, '\ufffd') : undefined);
 
 /** One component as an entry, or undefined when it names neither a purl nor a CPE. */
 export function entryOf(c: CycloneDxComponent): InventoryEntry | undefined {
@@ -53,8 +54,10 @@ export function entryOf(c: CycloneDxComponent): InventoryEntry | undefined {
   const key = purlText ? matchKey(purlText) : undefined;
   if (parsed && key) {
     const version = parsed.version ?? str(c.version);
-    const withVersion = parsed.version || !version ? canonicalPurlText(purlText!) : canonicalPurlText(`${key}@${encodeURIComponent(version)}`);
-    return { key, ...(withVersion ? { purl: withVersion } : {}), ...(version ? { version } : {}), name, ...(bomRef ? { bomRef } : {}) };
+    // A purl without a version takes the component's: set on the parsed purl, which encodes it.
+    if (!parsed.version && version) parsed.version = version;
+    const purl = parsed.toString();
+    return { key, purl, ...(version ? { version } : {}), name, ...(bomRef ? { bomRef } : {}) };
   }
   const cpeText = str(c.cpe);
   const cpe = cpeText ? parseCpe(cpeText) : undefined;

@@ -44,37 +44,27 @@ export function parseMavenVersion(version: string): Item[] {
     }
     token = '';
   };
+  // A `-`, and a change between digits and letters, start a sub-list at this place.
+  const startSublist = () => {
+    const sub: Item[] = [];
+    list.push(sub);
+    list = sub;
+    stack.push(sub);
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (c === '.') {
+    const isDigit = c >= '0' && c <= '9';
+    if (c === '.' || c === '-') {
       push(digit, false);
       digit = false;
-    } else if (c === '-') {
-      push(digit, false);
-      digit = false;
-      const sub: Item[] = [];
-      list.push(sub);
-      list = sub;
-      stack.push(sub);
-    } else if (c >= '0' && c <= '9') {
-      if (!digit && token !== '') {
-        push(false, true);
-        const sub: Item[] = [];
-        list.push(sub);
-        list = sub;
-        stack.push(sub);
-      }
-      digit = true;
+      if (c === '-') startSublist();
+    } else if (isDigit !== digit && token !== '') {
+      push(digit, isDigit);
+      startSublist();
+      digit = isDigit;
       token += c;
     } else {
-      if (digit && token !== '') {
-        push(true, false);
-        const sub: Item[] = [];
-        list.push(sub);
-        list = sub;
-        stack.push(sub);
-      }
-      digit = false;
+      digit = isDigit;
       token += c;
     }
   }

@@ -32,13 +32,9 @@ export interface Fix {
 
 export type NotificationKind = 'issued' | 'revised' | 'retracted';
 
-export interface Notification {
-  operatorId: string;
-  vulnerabilityId: string;
-  /** 1 for the first; each later one is a revision the operator must read. */
-  revision: number;
-  kind: NotificationKind;
-  /** Empty on a retraction: nothing of the operator's is affected any more. */
+/** What matching computed for (operator, flaw) now, before it is compared with what was sent. */
+export interface Exposure {
+  /** Empty: nothing of the operator's is affected (on a Notification: a retraction). */
   affected: AffectedComponent[];
   fix: Fix;
   /** The scoring's level (src/domain/scoring/priority.ts). */
@@ -47,17 +43,16 @@ export interface Notification {
   priorityReasons: string[];
   kevListed: boolean;
   tlp: TlpLabel;
+}
+
+/** What the operator is told: the exposure, numbered, with what changed since it was last told. */
+export interface Notification extends Exposure {
+  operatorId: string;
+  vulnerabilityId: string;
+  /** 1 for the first; each later one is a revision the operator must read. */
+  revision: number;
+  kind: NotificationKind;
   /** What changed since the previous revision, for the reader (empty on the first). */
   changes: string[];
   issuedAt: string;
-}
-
-/** What matching computed for (operator, flaw) now, before it is compared with what was sent. */
-export interface Exposure {
-  affected: AffectedComponent[];
-  fix: Fix;
-  priority: PriorityLevel;
-  priorityReasons: string[];
-  kevListed: boolean;
-  tlp: TlpLabel;
 }
