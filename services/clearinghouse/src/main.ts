@@ -15,6 +15,7 @@ import { openDelivery } from './delivery/webhooks';
 import { releasableStream } from './events/operator-events';
 import { openMatching } from './matching/wiring';
 import { OperatorStore } from './operators/operator-store';
+import { RemediationStore } from './operators/remediation-store';
 import { ClearinghouseStore } from './store';
 
 export async function startClearinghouse(config: ClearinghouseConfig): Promise<{ port: number; stop(): Promise<void> }> {
@@ -34,7 +35,10 @@ export async function startClearinghouse(config: ClearinghouseConfig): Promise<{
   operators.publishWith(runtime.relay(operators.assets, operators.locks));
   const matcher = await openMatching(runtime, { flaws, reports: store, operators, embargoOf: (flaw) => embargoes.embargoFor(flaw) });
   openDelivery(runtime, store.database, operators, config);
-  const operatorDeps = { operators, notifications: matcher.notifications, allowPrivateEndpoints: config.WEBHOOK_ALLOW_PRIVATE };
+  const operatorDeps = {
+    operators, notifications: matcher.notifications, remediations: RemediationStore.open(store.database), allowPrivateEndpoints: config.WEBHOOK_ALLOW_PRIVATE,
+    operatorsExposedTo: (vulnerabilityId: string) => matcher.operatorsUnder(vulnerabilityId),
+  };
   return runtime.serve([clearinghouseService(runtime.kit(), { store, scans, embargoes, kev: KevStore.open(store.database), flaws, operators: operatorDeps })]);
 }
 

@@ -44,4 +44,6 @@ export const EXPECTED: Record<ClearinghouseRpc, ExpectedRule> = {
   enterProducts: OPERATOR,
   listNotifications: SCAN_READERS,
   acknowledgeNotification: OPERATOR,
+  recordRemediation: OPERATOR,
+  getExposure: { 'clearinghouse-analyst': 'any CUI', auditor: 'any CUI' },
 };

@@ -5,7 +5,8 @@
  * two of them: exactly those two get a notification, on their own subjects and by signed webhook,
  * once each -- one endpoint down at first gets it when it comes back, once; a revision adding a fixed
  * version re-notifies only the operator whose remediation changed; an SBOM upload adding the
- * component later brings the third its notification then. Every wait is for a positive signal.
+ * component later brings the third its notification then; operators record where their assets stand
+ * and analysts read who is still exposed by sector and size. Every wait is for a positive signal.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -182,6 +183,22 @@ describe('notifications', () => {
     await call(h.client, 'acknowledgeNotification', { vulnerabilityId: CVE, revision: 2 }, hospital.token);
     expect((await call<v1.ListNotificationsResponse>(h.client, 'listNotifications', {}, hospital.token)).notifications[0]!.acknowledged).toBe(true);
     expect(await call(h.client, 'listNotifications', { operatorId: 'prairie-bank' }, hospital.token).then(() => 'OK', (e: ServiceError) => e.code)).toBe(status.NOT_FOUND);
+
+    // Patch distribution: each operator says where its assets stand; analysts see who is still exposed, by sector and size.
+    const RS = v1.RemediationState;
+    await call(h.client, 'recordRemediation', { vulnerabilityId: CVE, assetId: 'ehr', state: RS.REMEDIATION_STATE_PATCHED, note: 'upgraded to 4.2.17' }, hospital.token);
+    const noWhy = await call(h.client, 'recordRemediation', { vulnerabilityId: CVE, assetId: 'online-banking', state: RS.REMEDIATION_STATE_NOT_AFFECTED }, bank.token).then(() => undefined, (e: ServiceError) => e);
+    expect(fieldViolationsOf(noWhy!.metadata).map((v) => v.field)).toEqual(['justification']);
+    await call(h.client, 'recordRemediation', { vulnerabilityId: CVE, assetId: 'online-banking', state: RS.REMEDIATION_STATE_NOT_AFFECTED, justification: 'vulnerable_code_not_in_execute_path' }, bank.token);
+    const notMine = await call(h.client, 'recordRemediation', { vulnerabilityId: CVE, assetId: 'online-banking', state: RS.REMEDIATION_STATE_PATCHED }, hospital.token).then(() => 'OK', (e: ServiceError) => e.code);
+    expect(notMine).toBe(status.NOT_FOUND);
+    const exposure = await call<v1.GetExposureResponse>(h.client, 'getExposure', { vulnerabilityId: CVE }, analyst);
+    expect(exposure.counts).toEqual([
+      { sector: 'financial-services', size: 'small', operators: 1, exposedOperators: 0, assetsAffected: 0, assetsPatched: 0, assetsMitigated: 0, assetsNotAffected: 1 },
+      { sector: 'healthcare-and-public-health', size: 'small', operators: 1, exposedOperators: 0, assetsAffected: 0, assetsPatched: 1, assetsMitigated: 0, assetsNotAffected: 0 },
+      { sector: 'water-and-wastewater', size: 'medium', operators: 1, exposedOperators: 1, assetsAffected: 1, assetsPatched: 0, assetsMitigated: 0, assetsNotAffected: 0 },
+    ]);
+    expect(await call(h.client, 'getExposure', { vulnerabilityId: CVE }, hospital.token).then(() => 'OK', (e: ServiceError) => e.code)).toBe(status.PERMISSION_DENIED);
   }, 120_000);
 
   it('e-mails the primary contact of an operator without a webhook', async () => {

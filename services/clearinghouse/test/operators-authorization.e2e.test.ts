@@ -17,8 +17,8 @@ it('answers every operators cell (role x organisation x clearance x RPC) as DESI
   const { probes, ids } = operatorsProbes(h);
   const { cells, mismatches } = await checkConcernMatrix(h, probes, await ids());
   expect(mismatches).toEqual([]);
-  // 15 roles x 4 clearances: 5 single-relation probes, 1 entity probe (3).
-  expect(cells).toBe(60 * (5 + 3));
+  // 15 roles x 4 clearances: 7 single-relation probes, 1 entity probe (3).
+  expect(cells).toBe(60 * (7 + 3));
   const db = h.mongo.db(h.database);
   expect(await db.collection('clearinghouse_operators').countDocuments({})).toBe(1);
   expect(await db.collection('clearinghouse_assets').countDocuments({})).toBe(0);

@@ -30,6 +30,8 @@ export function operatorsProbes(h: ClearinghouseHarness, organization = 'acme'):
       // The caller's own list (empty): an operator of any organisation, or an analyst's own organisation.
       listNotifications: none('listNotifications', { own: status.OK }),
       acknowledgeNotification: none('acknowledgeNotification', { own: status.INVALID_ARGUMENT }),
+      recordRemediation: none('recordRemediation', { own: status.INVALID_ARGUMENT }),
+      getExposure: none('getExposure', { own: status.INVALID_ARGUMENT }),
     },
   };
 }

@@ -90,5 +90,7 @@ export const AUTHORIZATION: AuthorizationTable<ClearinghouseRpc> = {
     enterProducts: { why: "the operator, for its own organisation's assets, at any clearance: what it runs is its own to declare.", grants: [OPERATOR] },
     listNotifications: { why: `${OPERATOR_READ_WHY} An operator's list holds its own notifications only.`, grants: SCAN_READERS },
     acknowledgeNotification: { why: 'the operator the notification was issued to, at any clearance: only it can say it read it.', grants: [OPERATOR] },
+    recordRemediation: { why: 'the operator, for its own assets named in a notification to it, at any clearance: where its assets stand is its own to say.', grants: [OPERATOR] },
+    getExposure: { why: `cleared for ${REPORT_MARKING}, the clearinghouse analyst and the auditor: who is still exposed, by sector and size, is the clearinghouse's view, never another operator's.`, grants: government('clearinghouse-analyst', 'auditor') },
   },
 };

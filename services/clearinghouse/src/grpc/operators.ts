@@ -11,23 +11,33 @@ import { unary, type HandlerKit } from '@rampart/grpc-kit';
 import { clearinghouseV1 as v1 } from '@rampart/proto';
 import { AUTHORIZATION } from '../domain/authorization';
 import { enteredProducts, type Inventory } from '../domain/inventory';
-import { newWebhookSecret, operatorProfile, type Notification } from '../domain/notifications';
+import { exposureBySectorAndSize, newWebhookSecret, operatorProfile, remediationOf, type AssetExposure, type Notification, type RemediationState } from '../domain/notifications';
 import { inventoryChangedEvent } from '../events/operator-events';
 import { readSbom, type SbomFormat } from '../inventory/sbom-validation';
 import type { NotificationStore } from '../matching/notification-store';
+import { RemediationStore } from '../operators/remediation-store';
 import { MAX_ASSETS_PER_OPERATOR, type AssetDocument, type OperatorDocument, type OperatorStore } from '../operators/operator-store';
 
-type Handlers = Pick<v1.ClearinghouseServiceServer, 'registerOperator' | 'getOperator' | 'uploadAssetSbom' | 'enterProducts' | 'listNotifications' | 'acknowledgeNotification'>;
+type Handlers = Pick<v1.ClearinghouseServiceServer, 'registerOperator' | 'getOperator' | 'uploadAssetSbom' | 'enterProducts' | 'listNotifications' | 'acknowledgeNotification' | 'recordRemediation' | 'getExposure'>;
 
 export interface OperatorDeps {
   operators: OperatorStore;
   notifications: NotificationStore;
+  remediations: RemediationStore;
+  /** The operators whose components sit under a flaw's keys (the match index). */
+  operatorsExposedTo: (vulnerabilityId: string) => Promise<string[]>;
   /** Webhook endpoints on private addresses over http (tests only). */
   allowPrivateEndpoints: boolean;
   now?: () => Date;
 }
 
 const ASSET_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const REMEDIATION_STATES = new Map<v1.RemediationState, RemediationState>([
+  [v1.RemediationState.REMEDIATION_STATE_AFFECTED, 'affected'],
+  [v1.RemediationState.REMEDIATION_STATE_PATCHED, 'patched'],
+  [v1.RemediationState.REMEDIATION_STATE_MITIGATED, 'mitigated'],
+  [v1.RemediationState.REMEDIATION_STATE_NOT_AFFECTED, 'not_affected'],
+]);
 const notFound = (id: string) => `operator ${id} not found`;
 /** Tries of one asset's write against concurrent uploads before the caller is told to retry. */
 const ATTEMPTS = 5;
@@ -150,6 +160,40 @@ export function operatorHandlers(kit: HandlerKit, deps: OperatorDeps): Handlers 
       if (latest.revision !== request.revision) throw new FailedPreconditionError(`revision ${latest.revision} is the latest: read it, then acknowledge it`);
       await deps.notifications.acknowledge(latest, caller.subject, now());
       return { notification: notificationToWire(latest, true) };
+    }),
+
+    recordRemediation: unary(kit, async (request: v1.RecordRemediationRequest, { caller }): Promise<v1.RecordRemediationResponse> => {
+      authorize(AUTHORIZATION, 'recordRemediation', caller);
+      const out: FieldViolation[] = [];
+      textField(out, 'vulnerability_id', request.vulnerabilityId, 128);
+      if (!ASSET_ID.test(request.assetId)) out.push({ field: 'asset_id', description: 'must be 1 to 64 letters, digits, _ or -' });
+      const remediation = remediationOf(out, { ...(REMEDIATION_STATES.get(request.state) ? { state: REMEDIATION_STATES.get(request.state) } : {}), justification: request.justification, note: request.note });
+      ValidationError.throwIfAny(out);
+      // Only for an asset the operator was told is affected: anything else is not its to report on here.
+      const latest = await deps.notifications.latest(caller.organization, request.vulnerabilityId);
+      if (!latest || !latest.affected.some((c) => c.assetId === request.assetId)) throw new NotFoundError(`no notification of ${request.vulnerabilityId} names asset ${request.assetId}`);
+      const at = now();
+      await deps.remediations.record(caller.organization, request.vulnerabilityId, request.assetId, remediation, caller.subject, at);
+      return { state: request.state, recordTime: at };
+    }),
+
+    getExposure: unary(kit, async (request: v1.GetExposureRequest, { caller }): Promise<v1.GetExposureResponse> => {
+      authorize(AUTHORIZATION, 'getExposure', caller);
+      ValidationError.throwIfAny(request.vulnerabilityId === '' ? [{ field: 'vulnerability_id', description: 'is required' }] : []);
+      const assets: AssetExposure[] = [];
+      for (const operatorId of await deps.operatorsExposedTo(request.vulnerabilityId)) {
+        const [operator, latest] = await Promise.all([deps.operators.operator(operatorId), deps.notifications.latest(operatorId, request.vulnerabilityId)]);
+        if (!operator || !latest) continue;
+        for (const assetId of [...new Set(latest.affected.map((c) => c.assetId))]) {
+          const remediation = await deps.remediations.get(operatorId, request.vulnerabilityId, assetId);
+          assets.push({ operatorId, sector: operator.sector, size: operator.size, assetId, ...(remediation ? { remediation } : {}) });
+        }
+      }
+      const counts = exposureBySectorAndSize(assets).map((c) => ({
+        sector: c.sector, size: c.size, operators: c.operators, exposedOperators: c.exposedOperators,
+        assetsAffected: c.assets.affected, assetsPatched: c.assets.patched, assetsMitigated: c.assets.mitigated, assetsNotAffected: c.assets.not_affected,
+      }));
+      return { vulnerabilityId: request.vulnerabilityId, counts };
     }),
   };
 }

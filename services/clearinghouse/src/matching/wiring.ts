@@ -114,6 +114,13 @@ export class Matcher {
     }
   }
 
+  /** The operators with components under the flaw's keys (`_id` reads of the index). */
+  async operatorsUnder(vulnerabilityId: string): Promise<string[]> {
+    const operators = new Set<string>();
+    for (const key of await this.index.keysOf(vulnerabilityId)) for (const c of (await this.index.key(key)).components) operators.add(c.operatorId);
+    return [...operators].sort();
+  }
+
   /** After an embargo ends: every operator under the flaw's keys, again. */
   async embargoEnded(flawId: string): Promise<void> {
     const vulnerabilityId = (await this.deps.flaws.index.entry(flawId))?.vulnerabilityId ?? flawId;
