@@ -13,6 +13,7 @@ import { clearinghouseV1 as v1 } from '@rampart/proto';
 import { describeRpcError, invokeRpc, print, printResponse, readJson, tokenFrom } from '../context';
 import { registerEmbargoCommands } from './clearinghouse-embargo';
 import { registerFlawCommands } from './clearinghouse-flaws';
+import { registerOperatorCommands } from './clearinghouse-operators';
 import { registerScanCommands } from './clearinghouse-scan';
 
 interface Globals {
@@ -48,6 +49,7 @@ export function registerClearinghouseCommands(program: Command): void {
   registerScanCommands(clearinghouse, g);
   registerEmbargoCommands(clearinghouse, g);
   registerFlawCommands(clearinghouse, g);
+  registerOperatorCommands(clearinghouse, g);
 
   report.command('submit').description('submit a vulnerability report for your organisation (reporter)')
     .requiredOption('--file <file>', 'the report details as proto JSON, or - for stdin')
