@@ -8,22 +8,12 @@
  * Ends are written with their zone: 2026-05-01T17:00:00-04:00[America/New_York] or ...Z.
  */
 import type { Command } from 'commander';
-import { insecure } from '@rampart/grpc-kit';
-import { clearinghouseV1 as v1 } from '@rampart/proto';
-import { invokeRpc, printResponse } from '../context';
+import { callClearinghouse, collect, type ClearinghouseGlobals } from './clearinghouse-client';
 
-interface Globals {
-  token?: string;
-  clearinghouseAddr: string;
-}
+type Globals = ClearinghouseGlobals;
 
-type Method = Extract<keyof v1.ClearinghouseServiceClient, string>;
+const run = callClearinghouse;
 
-async function run(globals: Globals, method: Method, request: object): Promise<void> {
-  printResponse(v1, method, await invokeRpc(new v1.ClearinghouseServiceClient(globals.clearinghouseAddr, insecure()), v1, method, request, globals.token));
-}
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 const END = 'the end with its time zone, e.g. 2026-05-01T17:00:00-04:00[America/New_York]';
 
 export function registerEmbargoCommands(clearinghouse: Command, g: () => Globals): void {

@@ -6,22 +6,13 @@
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { insecure } from '@rampart/grpc-kit';
 import { clearinghouseV1 as v1 } from '@rampart/proto';
-import { invokeRpc, printResponse } from '../context';
+import { callClearinghouse, collect, type ClearinghouseGlobals } from './clearinghouse-client';
 
-interface Globals {
-  token?: string;
-  clearinghouseAddr: string;
-}
+type Globals = ClearinghouseGlobals;
 
-type Method = Extract<keyof v1.ClearinghouseServiceClient, string>;
+const run = callClearinghouse;
 
-async function run(globals: Globals, method: Method, request: object): Promise<void> {
-  printResponse(v1, method, await invokeRpc(new v1.ClearinghouseServiceClient(globals.clearinghouseAddr, insecure()), v1, method, request, globals.token));
-}
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 const FORMATS: Record<string, v1.AdvisoryFormat> = { osv: v1.AdvisoryFormat.ADVISORY_FORMAT_OSV, csaf: v1.AdvisoryFormat.ADVISORY_FORMAT_CSAF, cve: v1.AdvisoryFormat.ADVISORY_FORMAT_CVE };
 
 export function registerFlawCommands(clearinghouse: Command, g: () => Globals): void {

@@ -7,22 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { insecure } from '@rampart/grpc-kit';
 import { clearinghouseV1 as v1 } from '@rampart/proto';
-import { invokeRpc, printResponse } from '../context';
+import { callClearinghouse, collect, type ClearinghouseGlobals } from './clearinghouse-client';
 
-interface Globals {
-  token?: string;
-  clearinghouseAddr: string;
-}
+type Globals = ClearinghouseGlobals;
 
-type Method = Extract<keyof v1.ClearinghouseServiceClient, string>;
+const call = callClearinghouse;
 
-async function call(globals: Globals, method: Method, request: object): Promise<void> {
-  printResponse(v1, method, await invokeRpc(new v1.ClearinghouseServiceClient(globals.clearinghouseAddr, insecure()), v1, method, request, globals.token));
-}
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 const STATES: Record<string, v1.RemediationState> = {
   affected: v1.RemediationState.REMEDIATION_STATE_AFFECTED,
   patched: v1.RemediationState.REMEDIATION_STATE_PATCHED,

@@ -9,20 +9,13 @@
 import type { Command } from 'commander';
 import { bearer, insecure, streamFile } from '@rampart/grpc-kit';
 import { clearinghouseV1 as v1 } from '@rampart/proto';
-import { describeRpcError, invokeRpc, print, printResponse, tokenFrom } from '../context';
+import { callClearinghouse, collect, type ClearinghouseGlobals } from './clearinghouse-client';
+import { describeRpcError, print, tokenFrom } from '../context';
 
-interface Globals {
-  token?: string;
-  clearinghouseAddr: string;
-}
+type Globals = ClearinghouseGlobals;
 
-type Method = Extract<keyof v1.ClearinghouseServiceClient, string>;
+const run = callClearinghouse;
 
-async function run(globals: Globals, method: Method, request: object): Promise<void> {
-  printResponse(v1, method, await invokeRpc(new v1.ClearinghouseServiceClient(globals.clearinghouseAddr, insecure()), v1, method, request, globals.token));
-}
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** `kind:value`; the service checks the value (and names the target that is wrong). */
 function targetOf(text: string): v1.ScanTarget {

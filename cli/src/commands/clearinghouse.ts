@@ -10,24 +10,16 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { bearer, insecure, streamFile } from '@rampart/grpc-kit';
 import { clearinghouseV1 as v1 } from '@rampart/proto';
-import { describeRpcError, invokeRpc, print, printResponse, readJson, tokenFrom } from '../context';
+import { callClearinghouse, collect, type ClearinghouseGlobals } from './clearinghouse-client';
+import { describeRpcError, print, readJson, tokenFrom } from '../context';
 import { registerEmbargoCommands } from './clearinghouse-embargo';
 import { registerFlawCommands } from './clearinghouse-flaws';
 import { registerOperatorCommands } from './clearinghouse-operators';
 import { registerScanCommands } from './clearinghouse-scan';
 
-interface Globals {
-  token?: string;
-  clearinghouseAddr: string;
-}
+type Globals = ClearinghouseGlobals;
 
-type Method = Extract<keyof v1.ClearinghouseServiceClient, string>;
-
-/** Calls `method` with a request built from a partial, and prints the response as proto JSON. */
-async function run(globals: Globals, method: Method, request: object): Promise<void> {
-  const response = await invokeRpc(new v1.ClearinghouseServiceClient(globals.clearinghouseAddr, insecure()), v1, method, request, globals.token);
-  printResponse(v1, method, response);
-}
+const run = callClearinghouse;
 
 const STATUSES = 'received, invalid, valid, accepted, deferred, closed';
 const statusOf = (name: string) => {
@@ -35,7 +27,6 @@ const statusOf = (name: string) => {
   if (value === v1.ReportStatus.UNRECOGNIZED) throw new Error(`unknown status ${name}: one of ${STATUSES}`);
   return value;
 };
-const collect = (value: string, previous: string[]) => [...previous, value];
 const ssvcOf = (points: string | undefined) => {
   if (points === undefined) return {};
   const [exploitation = '', automatable = '', technicalImpact = '', missionWellbeing = ''] = points.split(',').map((p) => p.trim());
