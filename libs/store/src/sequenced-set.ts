@@ -27,8 +27,11 @@ export class SequencedSet {
 
   /** The key's members in the order they were added. */
   async members(key: string): Promise<string[]> {
-    const found: string[] = [];
-    for (let start = 0; start < this.cap; start += WINDOW) {
+    // Most keys have no member or one: the first read alone, then a window at a time.
+    const first = await this.collection.findOne({ _id: this.id(key, 0) });
+    if (!first) return [];
+    const found: string[] = [first.member];
+    for (let start = 1; start < this.cap; start += WINDOW) {
       const window = await Promise.all(Array.from({ length: Math.min(WINDOW, this.cap - start) }, (_, i) => this.collection.findOne({ _id: this.id(key, start + i) })));
       for (const doc of window) {
         if (!doc) return found;

@@ -51,7 +51,11 @@ export function scoringHandlers(kit: HandlerKit, clearinghouse: ClearinghouseDep
       const at = now();
       const catalog = checked.document;
       const changed = await deps.kev.store(catalog.vulnerabilities, catalog.catalogVersion, at);
-      const named = await Promise.all(changed.map((id) => deps.kev.reportsNaming(id)));
+      // The reports each changed entry concerns, a bounded number of reads at a time (a catalog has thousands).
+      const named: string[][] = [];
+      await eachLimited(changed, RESCORE_CONCURRENCY, async (id) => {
+        named.push(await deps.kev.reportsNaming(id));
+      });
       const reportIds = [...new Set(named.flat())].sort();
       let rescored = 0;
       await eachLimited(reportIds, RESCORE_CONCURRENCY, async (id) => {
