@@ -75,6 +75,25 @@ export class CallScope {
     this.signal.throwIfAborted();
   }
 
+  /**
+   * Resolves once the call's fate is known when a client stream ends close to the deadline: a
+   * client cancelling at its own deadline (RST_STREAM) ends the readable side before grpc-js reports
+   * the cancellation, later than one event-loop turn on a loaded machine. Within `windowMs` of the
+   * deadline, an end waits for the abort (the cancellation, or this scope's own deadline timer)
+   * rather than be taken for a complete stream; further from it, it is trusted at once.
+   */
+  async settleNearDeadline(windowMs: number): Promise<void> {
+    const left = this.deadline - Date.now();
+    if (this.signal.aborted || this.call.cancelled || left > windowMs) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, left) + DEADLINE_SLACK_MS);
+      this.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+
   /** The call has been answered: no more timers or listeners for it. */
   close(): void {
     clearTimeout(this.timer);

@@ -207,6 +207,9 @@ export function unary<Req, Res>(kit: HandlerKit, handler: (request: Req, ctx: Re
  * Client streaming (uploads): the handler consumes the stream as an async iterable that ends the
  * loop with the abort reason as soon as the call is over, and whose messages' ids are audited.
  */
+/** How close to its deadline a client stream's end waits for the call's fate before it is trusted. */
+const STREAM_END_TRUST_MS = 500;
+
 export function clientStreaming<Req, Res>(kit: HandlerKit, handler: (requests: AsyncIterable<Req>, ctx: RequestContext) => Promise<Res>): handleClientStreamingCall<Req, Res> {
   return (call: ServerReadableStream<Req, Res>, callback) => {
     const info = callInfo(call);
@@ -217,9 +220,11 @@ export function clientStreaming<Req, Res>(kit: HandlerKit, handler: (requests: A
       }
       // grpc-js also ends the stream when the deadline passes, just before it reports that; and a
       // client's cancellation (its RST_STREAM) ends the readable side before the close that
-      // cancels the call. One turn of the event loop lets that close land: an end it brings is
-      // never taken for a complete stream.
+      // cancels the call. One turn of the event loop lets that close land; near the deadline, the
+      // end waits for the abort itself (call-scope.ts): an end either brings is never taken for a
+      // complete stream.
       await new Promise((resolve) => setImmediate(resolve));
+      await scope.settleNearDeadline(STREAM_END_TRUST_MS);
       scope.throwIfOver();
     }
     handle(kit, call, callback, info, (ctx, scope) => handler(noted(ctx, scope), ctx));
