@@ -84,6 +84,7 @@ export function decodePageToken(token: string): string | undefined {
 }
 export * from './codec';
 export * from './sequenced-set';
+export * from './latest-of-sequence';
 
 export interface PageRequest {
   /** How many to return. */

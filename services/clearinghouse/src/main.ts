@@ -25,7 +25,7 @@ export async function startClearinghouse(config: ClearinghouseConfig): Promise<{
   runtime.onClose(() => store.close());
   // The relay publishes each write's events at once; its claims sweep rolls interrupted status changes forward.
   store.publishWith(runtime.relay(store.reports, store.locks));
-  const scans = await openScans(runtime, store);
+  const scans = await openScans(runtime, store, config);
   // Imports and one record per flaw; its regroups run one at a time across replicas (flaws/wiring.ts).
   const flaws = await openFlaws(runtime, store);
   // Embargoes on Vulnerabilities and validated reports, ended by their timers, imports and exploitation (embargoes/wiring.ts).
@@ -43,8 +43,8 @@ export async function startClearinghouse(config: ClearinghouseConfig): Promise<{
 }
 
 /** Coordinated scanning's store; requests, claims and uploads each keep an outbox: one relay each. */
-async function openScans(runtime: ServiceRuntime, store: ClearinghouseStore): Promise<ScanStore> {
-  const scans = await ScanStore.open(store.database);
+async function openScans(runtime: ServiceRuntime, store: ClearinghouseStore, config: Pick<ClearinghouseConfig, 'SCAN_CLAIM_LEASE_MS'>): Promise<ScanStore> {
+  const scans = await ScanStore.open(store.database, { claimLeaseMs: config.SCAN_CLAIM_LEASE_MS });
   scans.publishWith({ requests: runtime.relay(scans.requests, scans.locks), claims: runtime.relay(scans.claims, scans.locks), uploads: runtime.relay(scans.uploads, scans.locks) });
   return scans;
 }

@@ -3,7 +3,7 @@
  */
 import fc from 'fast-check';
 import { FailedPreconditionError } from '@rampart/errors';
-import { checkFinding, claimScanJob, RESULT_GRACE_MS, type ClaimedJob } from '../src/domain/coordination/scan-claim';
+import { checkFinding, claimScanJob, claimIsLive, DEFAULT_CLAIM_LEASE_MS, RESULT_GRACE_MS, type ClaimedJob } from '../src/domain/coordination/scan-claim';
 import { planScanJobs } from '../src/domain/coordination/scan-plan';
 import { validateScanRequest, type ScanKind } from '../src/domain/coordination/scan-request';
 import { placementOfSarifResult } from '../src/domain/coordination/sarif-placement';
@@ -30,9 +30,33 @@ const repoJob = () => jobFor('source-code', [{ id: 'hospital', operator: 'rural-
 describe('claims', () => {
   it('one scanner organisation holds a job; a retry gets the same claim; others are refused without a name', () => {
     const job = networkJob();
-    expect(job.claim).toEqual({ organization: 'ai-lab', claimedBy: 'scanner@ai-lab', claimedAt: now });
+    expect(job.claim).toEqual({ organization: 'ai-lab', claimedBy: 'scanner@ai-lab', claimedAt: now, epoch: 0, leaseEndsAt: new Date(now.getTime() + DEFAULT_CLAIM_LEASE_MS) });
     expect(claimScanJob(job, { organization: 'ai-lab', subject: 'other@ai-lab' }, at(2)).claim).toEqual(job.claim);
     expect(() => claimScanJob(job, { organization: 'gov-scanner', subject: 'x' }, at(2))).toThrow(new FailedPreconditionError(`scan job ${job.id} is already claimed by another scanner`));
+  });
+
+  it('a claim holds for its lease only: then another organisation claims the next epoch, and the first one\'s retry is refused', () => {
+    const lease = 30 * 60_000;
+    const { claim: _c, ...open } = networkJob();
+    const first = claimScanJob(open, scanner, at(1), lease);
+    expect(first.claim).toMatchObject({ organization: 'ai-lab', epoch: 0, leaseEndsAt: new Date(at(1).getTime() + lease) });
+    const end = first.claim.leaseEndsAt.getTime();
+    expect(claimIsLive(first.claim, new Date(end - 1))).toBe(true);
+    expect(claimIsLive(first.claim, new Date(end))).toBe(false);
+    // Within the lease: refused; the holder's retry answers the same claim (no renewal).
+    expect(() => claimScanJob(first, { organization: 'gov-scanner', subject: 'x' }, new Date(end - 1), lease)).toThrow(/already claimed by another scanner/);
+    expect(claimScanJob(first, scanner, new Date(end - 1), lease).claim).toBe(first.claim);
+    // From its end: the next epoch, for whoever claims first.
+    const second = claimScanJob(first, { organization: 'gov-scanner', subject: 'scanner@gov' }, new Date(end), lease);
+    expect(second.claim).toMatchObject({ organization: 'gov-scanner', claimedBy: 'scanner@gov', epoch: 1, claimedAt: new Date(end), leaseEndsAt: new Date(end + lease) });
+    expect(() => claimScanJob(second, scanner, new Date(end + 1), lease)).toThrow(/already claimed by another scanner/);
+    // The lapsed holder may claim again too: a new epoch, not its old one.
+    expect(claimScanJob(first, scanner, new Date(end), lease).claim.epoch).toBe(1);
+  });
+
+  it('a lease never outlasts the job\'s window', () => {
+    const { claim: _c, ...open } = networkJob();
+    expect(claimScanJob(open, scanner, at(4.5), 2 * HOUR).claim.leaseEndsAt).toEqual(open.window.end.at);
   });
 
   it('a job whose window ended cannot be claimed', () => {

@@ -69,6 +69,23 @@ describe.each(cases)('$id ($group) $kind $file', (c) => {
   });
 });
 
+it('refuses the two files listed valid for 6.2.8 and 6.2.9 as the library itself does: its own mandatory test 6.1.25, not a rule of ours', async () => {
+  // The suite lists them under those optional tests only (as failures that leave a document valid), under no mandatory test.
+  for (const file of Object.keys(KNOWN_INCONSISTENT)) {
+    expect(suite.filter((t) => [...t.failures, ...(t.valid ?? [])].some((f) => f.name === file)).map((t) => `${t.group} ${t.id}`)).toEqual([file.includes('6-2-08') ? 'optional 6.2.8' : 'optional 6.2.9']);
+  }
+  // csaf-validator-lib's mandatoryTest_6_1_25, called directly as its own runner calls it: the standard's "same hash algorithm
+  // not used multiple times in one item of hashes" (file_hashes), whose failing example is the same shape with sha256.
+  const specifier = '@secvisogram/csaf-validator-lib/lib/mandatoryTests/mandatoryTest_6_1_25.js';
+  const lib = (await (import(specifier) as Promise<{ default: (doc: unknown) => { isValid: boolean; errors: { instancePath: string; message: string }[] } }>)).default;
+  const seen = Object.keys(KNOWN_INCONSISTENT).map((file) => ({ file, ...lib(readJson(DATA, file)), ours: lines(results.get(file)!.errors) }));
+  expect(seen).toEqual(Object.keys(KNOWN_INCONSISTENT).map((file) => {
+    const algorithm = file.includes('6-2-08') ? 'md5' : 'sha1';
+    const pointer = '/product_tree/full_product_names/0/product_identification_helper/hashes/0/file_hashes/1';
+    return { file, isValid: false, errors: [{ instancePath: pointer, message: `there is already a hash with the algorithm ${algorithm}` }], ours: [expect.stringContaining(pointer)] };
+  }));
+});
+
 it('says which tests it does not run, and why', async () => {
   const { notRun, rules } = await loadCsafRules();
   expect(Object.keys(notRun).sort()).toEqual(['6.3.6', '6.3.7', '6.3.8']);

@@ -150,7 +150,7 @@ it('keeps GIT ranges apart from version ranges, and withdrawn records withdrawn'
   expect(r.withdrawn).toBe(true);
   expect(r.aliases).toEqual(['CVE-2024-0001']);
   expect(r.affected).toEqual([
-    { purl: 'pkg:golang/github.com/acme/lib', ranges: [{ introduced: '0', fixed: '1.2.0' }, { introduced: '2.0.0', lastAffected: '2.1.0' }], versions: [] },
-    { product: 'git+https://github.com/acme/lib', ranges: [{ introduced: 'abc', fixed: 'def', limit: 'fff' }], versions: [] },
+    { purl: 'pkg:golang/github.com/acme/lib', ranges: [{ type: 'SEMVER', introduced: '0', fixed: '1.2.0' }, { type: 'SEMVER', introduced: '2.0.0', lastAffected: '2.1.0' }], versions: [] },
+    { product: 'git+https://github.com/acme/lib', ranges: [{ type: 'GIT', introduced: 'abc', fixed: 'def', limit: 'fff' }], versions: [] },
   ]);
 });

@@ -3,7 +3,8 @@
  * services only), on DESIGN.md's `rampart.clearinghouse.<thing>.<verb>` with the thing `scan`:
  * - `scan.requested` (subject: the request id): an operator filed a request;
  * - `scan.cancelled` (the request id): its operator withdrew it;
- * - `scan.claimed` (the job id): a scanner claimed a job; names the requests it serves;
+ * - `scan.claimed` (the job id): a scanner claimed a job for a lease (its epoch: 0, then one more
+ *   each time another claim follows a lease's end, `revision` epoch + 1); names the requests it serves;
  * - `scan.reported` (the job id): the claimer returned results; counts of admitted and refused.
  * Each is written in the same document write as the change it announces (outbox). Targets are in
  * the events: consumers are the clearinghouse's own and government services, never outside readers.
@@ -34,9 +35,9 @@ export function scanCancelledEvent(r: ScanRequest, revision: number, cancelledBy
   return event('cancelled', r.id, { revision, requestId: r.id, operator: r.operator, cancelledBy, reason, cancelledAt: now.toISOString() }, now);
 }
 
-export function scanClaimedEvent(job: { id: string; kind: string; serves: { requestId: string; operator: string }[] }, claim: { organization: string; claimedBy: string; claimedAt: Date }, now: Date): OutboxEntry {
+export function scanClaimedEvent(job: { id: string; kind: string; serves: { requestId: string; operator: string }[] }, claim: { organization: string; claimedBy: string; claimedAt: Date; epoch: number; leaseEndsAt: Date }, now: Date): OutboxEntry {
   return event('claimed', job.id, {
-    revision: 1, jobId: job.id, kind: job.kind, requestIds: job.serves.map((s) => s.requestId), operators: [...new Set(job.serves.map((s) => s.operator))].sort(),
+    revision: claim.epoch + 1, epoch: claim.epoch, leaseEndsAt: claim.leaseEndsAt.toISOString(), jobId: job.id, kind: job.kind, requestIds: job.serves.map((s) => s.requestId), operators: [...new Set(job.serves.map((s) => s.operator))].sort(),
     scanner: claim.organization, claimedBy: claim.claimedBy, claimedAt: claim.claimedAt.toISOString(),
   }, now);
 }

@@ -76,7 +76,8 @@ export function uploadScanResultsHandler(kit: HandlerKit, deps: { store: Clearin
     ValidationError.throwIfAny(validateJobId(header.jobId, 'header.job_id'));
     const job = await scans.getJob(header.jobId);
     if (!job) throw new NotFoundError(`scan job ${header.jobId} not found`);
-    const claim = await scans.getClaim(job.id);
+    // The latest claim's organisation returns results, its lease ended or not, until another claims the job after it.
+    const claim = await scans.latestClaim(job.id);
     if (!claim || claim.organization !== caller.organization) throw new FailedPreconditionError(`scan job ${job.id} is not claimed by your organisation: only its claimer returns results`);
 
     const chunks: Buffer[] = [];

@@ -36,7 +36,7 @@ export function scanningHandlers(kit: HandlerKit, deps: ClearinghouseDeps): Hand
     ValidationError.throwIfAny(validateRequestId(id));
     return inScope(access, await scans.getRequest(id), scanRequestNotFound(id));
   };
-  const toWire = async (r: StoredScanRequest, at: Date) => scanRequestToWire(r, await scans.unitsOfRequest(r), at);
+  const toWire = async (r: StoredScanRequest, at: Date) => scanRequestToWire(r, await scans.unitsOfRequest(r, at), at);
 
   return {
     fileScanRequest: unary(kit, async (request: v1.FileScanRequestRequest, { caller, signal }): Promise<v1.FileScanRequestResponse> => {

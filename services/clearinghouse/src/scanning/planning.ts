@@ -4,12 +4,13 @@
  * is), and the jobs are stored by that id, so planning again stores nothing new and a scanner can
  * claim what it listed. Run by ListScanJobs (a listing: it reads every open request).
  */
-import { planScanJobs, type ScanJob } from '../domain/coordination';
+import { claimIsLive, planScanJobs, type ScanJob } from '../domain/coordination';
 import { unitId, type ScanStore } from './scan-store';
 
 export async function planOpenJobs(store: ScanStore, now: Date): Promise<ScanJob[]> {
   const open = await store.openRequests(now);
-  const taken = new Set((await store.unitsOf(open)).map((u) => unitId(u.requestId, u.kind)));
+  // Tests served by a live claim's units; a lapsed lease puts its tests back in the pool.
+  const taken = new Set((await store.unitsOf(open, now)).map((u) => unitId(u.requestId, u.kind)));
   const pending = open
     .map(({ status: _s, revision: _r, cancellation: _c, ...request }) => ({ ...request, scope: request.scope.filter((k) => !taken.has(unitId(request.id, k))) }))
     .filter((r) => r.scope.length > 0);
@@ -18,5 +19,5 @@ export async function planOpenJobs(store: ScanStore, now: Date): Promise<ScanJob
   // Units are inserted before a claim, so a claimed job's requests left the pool above; a job
   // planned from the same units (the same id) may have been claimed meanwhile.
   const claims = await store.claimsOf(jobs.map((j) => j.id));
-  return jobs.filter((j) => !claims.has(j.id));
+  return jobs.filter((j) => { const claim = claims.get(j.id); return !claim || !claimIsLive(claim, now); });
 }

@@ -4,21 +4,26 @@
  *   at insert, `scan.cancelled` by a claimed change in `scan_requests_revisions`, pruned);
  * - `scan_jobs`: the jobs planned from the open requests, `_id` the job's content-derived id, so
  *   planning again stores nothing new (an insert of an existing `_id` is refused and ignored);
- * - `scan_units`: `_id` `<request>/<kind>`, inserted when a job serving that test of that request is
- *   claimed: the compare-and-set that lets one job only serve a request's test, across plans;
- * - `scan_claims`: `_id` the job id: the claim, the compare-and-set of "one claimer per job",
- *   inserted with its `scan.claimed` event (outbox);
+ * - `scan_units`: `_id` `<request>/<kind>#<n>`, inserted when a job serving that test of that
+ *   request is claimed: the compare-and-set that lets one job only serve a request's test, across
+ *   plans, for the claim's lease. The latest `n` holds; once its lease ended the next claimer
+ *   inserts `n + 1` (a lapsed unit is never rewritten by another claimer: that would be a
+ *   read-then-write race on FerretDB). A claimer that lost releases its own units by ending their
+ *   lease (only their inserter writes them), so each key's units stay numbered without gaps;
+ * - `scan_claims`: `_id` `<job>#<epoch>`: the claim of one lease epoch, the compare-and-set of "one
+ *   claimer per job per lease", inserted with its `scan.claimed` event (outbox);
  * - `scan_uploads`: each SARIF log as received (bytes, SHA-256), the verdicts, its `scan.reported`
  *   event (outbox);
  * - `scan_findings`: `_id` the report id of each admitted result, with the requests (and so the
  *   operators) whose targets hold it: only they are shown it.
- * Filing, reading, cancelling, claiming and uploading are `_id` reads and writes; only the listings
- * (requests, jobs, findings) filter.
+ * Filing, reading, cancelling, claiming and uploading are `_id` reads and writes (the latest of a
+ * numbered sequence is found in O(log n) of them); only the listings (requests, jobs, findings)
+ * filter.
  */
 import { Binary, type Collection, type Db, type Filter } from 'mongodb';
 import { ClaimedChanges, DocumentLocks, initialOutbox, OUTBOX_PENDING_INDEX, revisionsOf, SWEEP_ONLY, type OutboxDocument, type OutboxEntry, type OutboxPublisher } from '@rampart/events';
-import { ensureIndexes, isDuplicateKeyError } from '@rampart/store';
-import type { ScanClaim, ScanJob, ScanKind, ScanRequest, ScanTarget, ServedRequest, ZonedTime } from '../domain/coordination';
+import { ensureIndexes, isDuplicateKeyError, latestOfSequence, type Numbered } from '@rampart/store';
+import { claimIsLive, type ScanClaim, type ScanJob, type ScanKind, type ScanRequest, type ScanTarget, type ServedRequest, type ZonedTime } from '../domain/coordination';
 
 export type ScanRequestStatus = 'open' | 'cancelled';
 
@@ -46,13 +51,15 @@ interface JobDocument extends Omit<ScanJob, 'id'> {
   plannedAt: Date;
 }
 
-/** Which job serves a request's test of one kind. */
+/** Which job serves a request's test of one kind, taken with the claim of `claimEpoch` and held as long as its lease. */
 export interface ScanUnit {
   requestId: string;
   kind: ScanKind;
   jobId: string;
   organization: string;
   claimedAt: Date;
+  claimEpoch: number;
+  leaseEndsAt: Date;
 }
 
 interface UnitDocument extends ScanUnit {
@@ -61,6 +68,7 @@ interface UnitDocument extends ScanUnit {
 
 interface ClaimDocument extends OutboxDocument, ScanClaim {
   _id: string;
+  jobId: string;
 }
 
 export interface ScanUpload {
@@ -105,7 +113,15 @@ interface FindingDocument extends Omit<ScanFinding, 'reportId'> {
   _id: string;
 }
 
+/** A request's test of one kind: the key a unit's numbered documents share. */
 export const unitId = (requestId: string, kind: ScanKind) => `${requestId}/${kind}`;
+const unitDocumentId = (requestId: string, kind: ScanKind, n: number) => `${unitId(requestId, kind)}#${n}`;
+const claimDocumentId = (jobId: string, epoch: number) => `${jobId}#${epoch}`;
+
+export interface ScanStoreOptions {
+  /** SCAN_CLAIM_LEASE_MS. */
+  claimLeaseMs: number;
+}
 
 export interface ScanPublishers {
   requests: OutboxPublisher;
@@ -125,6 +141,19 @@ function toJob(doc: JobDocument): ScanJob {
   return { id: _id, ...rest };
 }
 
+const CLAIM_FIELDS = { _id: 0, organization: 1, claimedBy: 1, claimedAt: 1, epoch: 1, leaseEndsAt: 1 } as const;
+const toUnit = ({ _id: _i, ...unit }: UnitDocument): ScanUnit => unit;
+
+/** The latest document of each key: the one with the highest number. */
+function latestBy<T>(items: readonly T[], key: (t: T) => string, n: (t: T) => number): T[] {
+  const latest = new Map<string, T>();
+  for (const item of items) {
+    const held = latest.get(key(item));
+    if (!held || n(item) > n(held)) latest.set(key(item), item);
+  }
+  return [...latest.values()];
+}
+
 const ignoreDuplicate = (error: unknown) => {
   if (!isDuplicateKeyError(error)) throw error;
   return false;
@@ -134,6 +163,8 @@ export class ScanStore {
   /** Held for every update of a document with an outbox here, by handlers and the relays. */
   readonly locks = new DocumentLocks();
   private publishers: ScanPublishers = { requests: SWEEP_ONLY, claims: SWEEP_ONLY, uploads: SWEEP_ONLY };
+  /** SCAN_CLAIM_LEASE_MS: how long a claim holds a job. */
+  readonly claimLeaseMs: number;
   /** Cancellations: claimed in `clearinghouse_scan_requests_revisions`, then written by `_id`. */
   readonly requestChanges: ClaimedChanges<RequestDocument>;
 
@@ -144,22 +175,26 @@ export class ScanStore {
     readonly claims: Collection<ClaimDocument>,
     readonly uploads: Collection<UploadDocument>,
     readonly findings: Collection<FindingDocument>,
+    options: ScanStoreOptions,
   ) {
+    this.claimLeaseMs = options.claimLeaseMs;
     this.requestChanges = new ClaimedChanges({ documents: requests, claims: revisionsOf(requests), locks: this.locks, publisher: () => this.publishers.requests, prune: true });
   }
 
   /** On the service's database connection (ClearinghouseStore.database). */
-  static async open(db: Db): Promise<ScanStore> {
+  static async open(db: Db, options: ScanStoreOptions): Promise<ScanStore> {
     const requests = db.collection<RequestDocument>('clearinghouse_scan_requests');
     const claims = db.collection<ClaimDocument>('clearinghouse_scan_claims');
     const uploads = db.collection<UploadDocument>('clearinghouse_scan_uploads');
     const findings = db.collection<FindingDocument>('clearinghouse_scan_findings');
     // Listings only (never a hot path); on FerretDB they scan regardless.
     await ensureIndexes(requests, [{ key: { operator: 1, _id: 1 }, name: 'operator_id' }, { key: { status: 1, windowEndsAt: 1 }, name: 'status_end' }, OUTBOX_PENDING_INDEX]);
-    await ensureIndexes(claims, [OUTBOX_PENDING_INDEX]);
+    await ensureIndexes(claims, [{ key: { jobId: 1, epoch: 1 }, name: 'job_epoch' }, OUTBOX_PENDING_INDEX]);
     await ensureIndexes(uploads, [OUTBOX_PENDING_INDEX]);
     await ensureIndexes(findings, [{ key: { requestIds: 1, _id: 1 }, name: 'request_id' }]);
-    return new ScanStore(requests, db.collection('clearinghouse_scan_jobs'), db.collection('clearinghouse_scan_units'), claims, uploads, findings);
+    const units = db.collection<UnitDocument>('clearinghouse_scan_units');
+    await ensureIndexes(units, [{ key: { requestId: 1 }, name: 'request_id' }]);
+    return new ScanStore(requests, db.collection('clearinghouse_scan_jobs'), units, claims, uploads, findings, options);
   }
 
   publishWith(publishers: ScanPublishers): void {
@@ -202,18 +237,24 @@ export class ScanStore {
     return docs.map((d) => toRequest(d as RequestDocument));
   }
 
-  /** The units of these requests that a claimed job serves (planning leaves them out). */
-  async unitsOf(requests: readonly Pick<ScanRequest, 'id' | 'scope'>[]): Promise<ScanUnit[]> {
-    const ids = requests.flatMap((r) => r.scope.map((k) => unitId(r.id, k)));
-    if (ids.length === 0) return [];
-    const docs = await this.units.find({ _id: { $in: ids } }).toArray();
-    return docs.map(({ _id: _i, ...unit }) => unit);
+  /** The units of these requests that a claimed job serves at `now` (planning leaves them out). A listing: it filters. */
+  async unitsOf(requests: readonly Pick<ScanRequest, 'id'>[], now: Date): Promise<ScanUnit[]> {
+    if (requests.length === 0) return [];
+    const docs = await this.units.find({ requestId: { $in: requests.map((r) => r.id) } }).toArray();
+    const latest = latestBy(docs, (d) => unitId(d.requestId, d.kind), (d) => Number(d._id.slice(d._id.lastIndexOf('#') + 1)));
+    return latest.filter((d) => claimIsLive(d, now)).map(toUnit);
   }
 
-  /** The units of one request, by `_id`. */
-  async unitsOfRequest(request: Pick<ScanRequest, 'id' | 'scope'>): Promise<ScanUnit[]> {
-    const found = await Promise.all(request.scope.map((k) => this.units.findOne({ _id: unitId(request.id, k) })));
-    return found.flatMap((d) => (d ? [(({ _id: _i, ...unit }) => unit)(d)] : []));
+  /** The units of one request that a claimed job serves at `now`, by `_id` reads. */
+  async unitsOfRequest(request: Pick<ScanRequest, 'id' | 'scope'>, now: Date): Promise<ScanUnit[]> {
+    const found = await Promise.all(request.scope.map((k) => this.latestUnit(request.id, k)));
+    return found.flatMap((u) => (u && claimIsLive(u.doc, now) ? [u.doc] : []));
+  }
+
+  /** The latest unit of a request's test, live or lapsed, with its number. */
+  async latestUnit(requestId: string, kind: ScanKind): Promise<Numbered<ScanUnit> | undefined> {
+    const found = await latestOfSequence((n) => this.units.findOne({ _id: unitDocumentId(requestId, kind, n) }));
+    return found && { n: found.n, doc: toUnit(found.doc) };
   }
 
   /** Stores planned jobs by their content-derived ids; a job planned before is left as it is. */
@@ -226,44 +267,49 @@ export class ScanStore {
     return doc ? toJob(doc) : undefined;
   }
 
-  async getClaim(jobId: string): Promise<ScanClaim | undefined> {
-    const doc = await this.claims.findOne({ _id: jobId }, { projection: NO_OUTBOX });
-    return doc ? { organization: doc.organization, claimedBy: doc.claimedBy, claimedAt: doc.claimedAt } : undefined;
+  /** The job's latest claim, live or lapsed (`_id` reads). */
+  async latestClaim(jobId: string): Promise<ScanClaim | undefined> {
+    return (await latestOfSequence((n) => this.claims.findOne<ScanClaim>({ _id: claimDocumentId(jobId, n) }, { projection: CLAIM_FIELDS })))?.doc;
   }
 
-  /** Claims of these jobs, by job id (ListScanJobs only). */
+  /** The latest claim of each of these jobs, by job id (ListScanJobs only: it filters). */
   async claimsOf(jobIds: readonly string[]): Promise<Map<string, ScanClaim>> {
     if (jobIds.length === 0) return new Map();
-    const docs = await this.claims.find({ _id: { $in: [...jobIds] } }, { projection: NO_OUTBOX }).toArray();
-    return new Map(docs.map((d) => [d._id, { organization: d.organization, claimedBy: d.claimedBy, claimedAt: d.claimedAt }]));
+    const docs = await this.claims.find<ScanClaim & { jobId: string }>({ jobId: { $in: [...jobIds] } }, { projection: { ...CLAIM_FIELDS, jobId: 1 } }).toArray();
+    return new Map(latestBy(docs, (d) => d.jobId, (d) => d.epoch).map(({ jobId, ...claim }) => [jobId, claim]));
   }
 
-  /** Inserts one unit; the unit already there when another insert came first. */
-  async insertUnit(unit: ScanUnit): Promise<{ inserted: true } | { inserted: false; holder: ScanUnit | undefined }> {
-    const _id = unitId(unit.requestId, unit.kind);
+  /** Inserts a unit as number `n` of its key; the unit there when another insert came first. */
+  async insertUnit(unit: ScanUnit, n: number): Promise<{ inserted: true } | { inserted: false; holder: ScanUnit | undefined }> {
+    const _id = unitDocumentId(unit.requestId, unit.kind, n);
     try {
       await this.units.insertOne({ _id, ...unit });
       return { inserted: true };
     } catch (error) {
       ignoreDuplicate(error);
       const doc = await this.units.findOne({ _id });
-      return { inserted: false, holder: doc ? (({ _id: _i, ...held }) => held)(doc) : undefined };
+      return { inserted: false, holder: doc ? toUnit(doc) : undefined };
     }
   }
 
-  /** Removes units this call inserted (by `_id`: only their inserter ever removes them). */
-  async removeUnits(units: readonly ScanUnit[]): Promise<void> {
-    await Promise.all(units.map((u) => this.units.deleteOne({ _id: unitId(u.requestId, u.kind) })));
+  /**
+   * Releases units this call inserted by ending their lease at `now` (by `_id`: only their inserter
+   * writes them, so the read-then-write update races nobody). Never deleted: a key's numbers stay
+   * without gaps, which finding the latest relies on.
+   */
+  async releaseUnits(units: readonly Numbered<ScanUnit>[], now: Date): Promise<void> {
+    await Promise.all(units.map(({ n, doc }) => this.units.updateOne({ _id: unitDocumentId(doc.requestId, doc.kind, n) }, { $set: { leaseEndsAt: now } })));
   }
 
-  /** Inserts the claim of `jobId` with its event: false when a claim is there already. */
+  /** Inserts the claim of `jobId`'s epoch `claim.epoch` with its event: false when that epoch was claimed already. */
   async insertClaim(jobId: string, claim: ScanClaim, events: OutboxEntry[]): Promise<boolean> {
+    const _id = claimDocumentId(jobId, claim.epoch);
     try {
-      await this.claims.insertOne({ _id: jobId, ...claim, revision: 1, ...initialOutbox(events) });
+      await this.claims.insertOne({ _id, jobId, ...claim, revision: 1, ...initialOutbox(events) });
     } catch (error) {
       return ignoreDuplicate(error);
     }
-    this.publishers.claims.written(jobId, events, { created: true });
+    this.publishers.claims.written(_id, events, { created: true });
     return true;
   }
 

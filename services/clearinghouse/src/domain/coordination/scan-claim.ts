@@ -2,9 +2,12 @@
  * A scanner claims a job, scans within it, and returns SARIF; each result is admitted only when it
  * lies inside the job's scope and window.
  *
- * Claims: one scanner organisation per job, until the window ends. Claiming again from the same
- * organisation returns the same claim (a retry); another organisation is refused without being
- * told who holds it.
+ * Claims: one scanner organisation per job for a lease (SCAN_CLAIM_LEASE_MS, never past the
+ * window's end), so that a scanner that crashed or went silent blocks the job only that long.
+ * Claiming again from the same organisation within the lease returns the same claim (a retry,
+ * not a renewal); another organisation is refused without being told who holds it. From the
+ * lease's end whoever claims first takes the next epoch (the lapsed holder too); the store makes
+ * each epoch an `_id` of its own, so two claimers of one epoch cannot both win.
  *
  * A result is refused, with every reason, when:
  * - the job was not claimed, or not by the submitter's organisation;
@@ -26,22 +29,41 @@ import { formatZonedTime } from './zoned-time';
 
 export const RESULT_GRACE_MS = 60 * 60 * 1000;
 
+/** A lease's length when the configuration names none: long enough for a scan, short of a day's window. */
+export const DEFAULT_CLAIM_LEASE_MS = 4 * 60 * 60 * 1000;
+
 export interface ScanClaim {
   organization: string;
   claimedBy: string;
   claimedAt: Date;
+  /** 0 for the job's first claim, one more for each claim after a lease ended. */
+  epoch: number;
+  /** From this instant another scanner may claim the job. */
+  leaseEndsAt: Date;
+}
+
+/** Does `claim` (or a unit taken with it) still hold at `now`? */
+export function claimIsLive(claim: Pick<ScanClaim, 'leaseEndsAt'>, now: Date): boolean {
+  return now.getTime() < claim.leaseEndsAt.getTime();
 }
 
 export type ClaimedJob = ScanJob & { claim: ScanClaim };
 
-/** The job claimed by `scanner`'s organisation; throws FailedPreconditionError when it cannot be. */
-export function claimScanJob(job: ScanJob & { claim?: ScanClaim }, scanner: Pick<Caller, 'organization' | 'subject'>, now: Date): ClaimedJob {
-  if (job.claim) {
-    if (job.claim.organization === scanner.organization) return { ...job, claim: job.claim };
+/**
+ * The job claimed by `scanner`'s organisation, given its latest claim (if any): that claim when it
+ * is live and the scanner's organisation's, else the next epoch's. Throws FailedPreconditionError
+ * when another organisation's lease runs or the window ended.
+ */
+export function claimScanJob(job: ScanJob & { claim?: ScanClaim }, scanner: Pick<Caller, 'organization' | 'subject'>, now: Date, leaseMs = DEFAULT_CLAIM_LEASE_MS): ClaimedJob {
+  const latest = job.claim;
+  if (latest && claimIsLive(latest, now)) {
+    if (latest.organization === scanner.organization) return { ...job, claim: latest };
     throw new FailedPreconditionError(`scan job ${job.id} is already claimed by another scanner`);
   }
-  if (now.getTime() >= job.window.end.at.getTime()) throw new FailedPreconditionError(`scan job ${job.id}'s window ended at ${formatZonedTime(job.window.end)}`);
-  return { ...job, claim: { organization: scanner.organization, claimedBy: scanner.subject, claimedAt: now } };
+  const end = job.window.end.at.getTime();
+  if (now.getTime() >= end) throw new FailedPreconditionError(`scan job ${job.id}'s window ended at ${formatZonedTime(job.window.end)}`);
+  const leaseEndsAt = new Date(Math.min(now.getTime() + leaseMs, end));
+  return { ...job, claim: { organization: scanner.organization, claimedBy: scanner.subject, claimedAt: now, epoch: latest ? latest.epoch + 1 : 0, leaseEndsAt } };
 }
 
 /** Where one result says it is, and when its run scanned. */

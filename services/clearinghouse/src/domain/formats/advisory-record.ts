@@ -7,11 +7,16 @@
 
 export type AdvisorySource = 'osv' | 'cve' | 'csaf' | 'kev' | 'report' | 'sarif';
 
+/** OSV's range types: versions in SemVer 2.0 or in the ecosystem's own order, or commits of a repository. */
+export type RangeType = 'SEMVER' | 'ECOSYSTEM' | 'GIT';
+
 /**
  * From `introduced` (inclusive; absent or "0": from the first version) to `fixed` (exclusive) or
  * `lastAffected` (inclusive). `limit` (OSV) bounds where a fix is searched for, it does not end the range.
  */
 export interface AffectedRange {
+  /** The OSV range type when the source gave one; absent: the ecosystem's own order. */
+  type?: RangeType;
   introduced?: string;
   fixed?: string;
   lastAffected?: string;
@@ -26,6 +31,8 @@ export interface AffectedPackage {
   ranges: AffectedRange[];
   /** Affected versions listed one by one. */
   versions: string[];
+  /** Versions inside a range that are not affected (a `vers` range's `!=`); absent when none. */
+  excluded?: string[];
 }
 
 export type SeverityType = 'CVSS_V2' | 'CVSS_V3' | 'CVSS_V4';

@@ -4,11 +4,13 @@
  * or `lastAffected` (inclusive); explicit `versions` are affected whatever the ranges say. The
  * answer is "unknown", with the reason, whenever it cannot be decided honestly: no order for the
  * ecosystem, a version the order does not parse, a range in commits (GIT: needs the repository's
- * history). The fixed versions above the component's are returned for the notification.
+ * history). A range's OSV type picks its order: SEMVER is SemVer 2.0 in every ecosystem, ECOSYSTEM
+ * (or none given) the ecosystem's own. The fixed versions above the component's are returned for
+ * the notification: what the operator can move to.
  */
 import type { AffectedPackage, AffectedRange } from '../formats/advisory-record';
 import { parsePurl, purlIdentity } from '../formats/purl';
-import { versionOrderFor, type VersionOrder } from './version-order';
+import { SEMVER_ORDER, versionOrderFor, type VersionOrder } from './version-order';
 
 export type Verdict = 'affected' | 'not-affected' | 'unknown';
 
@@ -35,6 +37,11 @@ function inRange(order: VersionOrder, version: string, r: AffectedRange): boolea
   return true; // introduced and never fixed
 }
 
+/** The order a range is in: SEMVER ranges are SemVer 2.0 in any ecosystem; others the ecosystem's. */
+function orderOf(r: AffectedRange, ecosystem: VersionOrder | undefined): VersionOrder | undefined {
+  return r.type === 'SEMVER' ? SEMVER_ORDER : ecosystem;
+}
+
 /** Whether `component` (a purl with a version) is affected by `pkg` (one affected package of a flaw). */
 export function affects(pkg: AffectedPackage, component: string): MatchResult {
   const parsed = parsePurl(component);
@@ -43,25 +50,41 @@ export function affects(pkg: AffectedPackage, component: string): MatchResult {
   if (matchKey(component) !== pkg.purl) return { verdict: 'not-affected', reason: 'another package', fixedVersions: [] };
   const version = parsed.version;
   if (!version) return unknown('the component names no version');
-  const order = versionOrderFor(parsed.type);
+  const ecosystem = versionOrderFor(parsed.type);
   // Listed versions need no order: an exact match is affected in any ecosystem.
-  if (pkg.versions.includes(version)) return { verdict: 'affected', reason: `version ${version} is listed as affected`, fixedVersions: order ? fixedAbove(order, version, pkg.ranges) : [] };
+  if (pkg.versions.includes(version)) return { verdict: 'affected', reason: `version ${version} is listed as affected`, fixedVersions: fixedAbove(ecosystem, version, pkg.ranges) };
+  const excluded = pkg.excluded?.find((e) => e === version || (ecosystem?.valid(e) && ecosystem.valid(version) && ecosystem.compare(e, version) === 0));
+  if (excluded !== undefined) return { verdict: 'not-affected', reason: `version ${version} is excluded from the ranges`, fixedVersions: [] };
   if (pkg.ranges.length === 0) return { verdict: 'not-affected', reason: `version ${version} is not among the ${pkg.versions.length} listed`, fixedVersions: [] };
-  if (!order) return unknown(`no version order is known here for ${parsed.type} packages`);
-  if (!order.valid(version)) return unknown(`${version} is not a ${order.name} version`);
-  let undecided = false;
+  // Every range is looked at: one that contains the version decides; one that cannot be read makes
+  // "not affected" unsafe, so the answer is then "unknown" with the first reason.
+  let undecided: string | undefined;
   for (const r of pkg.ranges) {
-    const hit = inRange(order, version, r);
-    if (hit === undefined) undecided = true;
-    else if (hit) return { verdict: 'affected', reason: `${version} is in ${describe(r)} (${order.name})`, fixedVersions: fixedAbove(order, version, pkg.ranges) };
+    const order = orderOf(r, ecosystem);
+    if (r.type === 'GIT') undecided ??= `a GIT range is in commits: it needs the repository's history, for an analyst`;
+    else if (!order) undecided ??= `no version order is known here for ${parsed.type} packages`;
+    else if (!order.valid(version)) undecided ??= `${version} is not a ${order.name} version`;
+    else {
+      const hit = inRange(order, version, r);
+      if (hit === undefined) undecided ??= `a range bound is not a ${order.name} version`;
+      else if (hit) return { verdict: 'affected', reason: `${version} is in ${describe(r)} (${order.name})`, fixedVersions: fixedAbove(ecosystem, version, pkg.ranges) };
+    }
   }
-  if (undecided) return unknown(`a range bound is not a ${order.name} version`);
-  return { verdict: 'not-affected', reason: `${version} is outside every range (${order.name})`, fixedVersions: [] };
+  if (undecided !== undefined) return unknown(undecided);
+  return { verdict: 'not-affected', reason: `${version} is outside every range`, fixedVersions: [] };
 }
 
-function fixedAbove(order: VersionOrder, version: string, ranges: readonly AffectedRange[]): string[] {
-  const fixed = [...new Set(ranges.flatMap((r) => (r.fixed !== undefined && order.valid(r.fixed) && order.compare(r.fixed, version) > 0 ? [r.fixed] : [])))];
-  return fixed.sort((a, b) => order.compare(a, b));
+/** Fixed versions above the component's (each compared in its range's order), lowest first. */
+function fixedAbove(ecosystem: VersionOrder | undefined, version: string, ranges: readonly AffectedRange[]): string[] {
+  const above = ranges.flatMap((r) => {
+    const order = orderOf(r, ecosystem);
+    if (r.fixed === undefined || !order || !order.valid(r.fixed) || !order.valid(version)) return [];
+    return order.compare(r.fixed, version) > 0 ? [{ fixed: r.fixed, order }] : [];
+  });
+  const distinct = [...new Map(above.map((a) => [a.fixed, a])).values()];
+  // Sorted in the ecosystem's order when every fixed version has one, else as the record gives them.
+  const order = ecosystem && distinct.every((d) => ecosystem.valid(d.fixed)) ? ecosystem : undefined;
+  return (order ? distinct.sort((a, b) => order.compare(a.fixed, b.fixed)) : distinct).map((d) => d.fixed);
 }
 
 function describe(r: AffectedRange): string {

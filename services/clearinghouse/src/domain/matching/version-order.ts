@@ -42,6 +42,9 @@ const ORDERS: Readonly<Record<string, VersionOrder>> = {
   deb: { name: 'Debian (dpkg)', valid: (v) => v.length <= MAX_VERSION && parseDebianVersion(v) !== undefined, compare: compareDebianVersions },
 };
 
+/** OSV `SEMVER` ranges are SemVer 2.0 whatever the ecosystem (a leading `v` tolerated, as Go writes it). */
+export const SEMVER_ORDER: VersionOrder = semverOrder('SemVer 2.0', goClean);
+
 /** The order of a purl type's versions, or undefined when none is known here. */
 export function versionOrderFor(purlType: string): VersionOrder | undefined {
   return ORDERS[purlType.toLowerCase()];

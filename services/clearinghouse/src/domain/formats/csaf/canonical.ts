@@ -13,9 +13,10 @@
 import type { AdvisoryRecord, AffectedPackage, AffectedRange } from '../advisory-record';
 import { cweId, distinct, distinctSeverities, list, record, severity, text, timestamp } from '../canonical-helpers';
 import { purlIdentity, purlVersion } from '../purl';
+import { parseVers, versOrderFor } from '../../matching/vers';
 import type { CsafDocument } from './types';
 
-interface ProductFacts {
+export interface ProductFacts {
   fullName?: string;
   purl?: string;
   vendor?: string;
@@ -25,7 +26,7 @@ interface ProductFacts {
 }
 
 /** Every product id of the tree with what its branch path and helper say; iterative over nesting. */
-function productFacts(tree: Record<string, unknown>): Map<string, ProductFacts> {
+export function productFacts(tree: Record<string, unknown>): Map<string, ProductFacts> {
   const facts = new Map<string, ProductFacts>();
   const add = (fpn: Record<string, unknown>, inherited: ProductFacts): void => {
     const id = text(fpn.product_id);
@@ -63,32 +64,34 @@ function productFacts(tree: Record<string, unknown>): Map<string, ProductFacts> 
   return facts;
 }
 
-/** A `vers:` range (package-url's vers spec) as ranges; other text gives none. */
-export function rangesFromVers(vers: string): { ranges: AffectedRange[]; versions: string[] } {
-  const m = /^vers:[^/]+\/(.+)$/.exec(vers.trim());
-  if (!m) return { ranges: [], versions: [] };
+/**
+ * A `vers:` range (package-url's vers spec) as ranges. The spec leaves constraints unordered: they
+ * are sorted in the scheme's order first (as written when the scheme has none here or a version is
+ * not of it). `=` versions are listed, `!=` ones and `>` bounds excluded. Text that is not a vers range gives none.
+ */
+export function rangesFromVers(text: string): { ranges: AffectedRange[]; versions: string[]; excluded?: string[] } {
+  const vers = parseVers(text.trim());
+  if ('problem' in vers) return { ranges: [], versions: [] };
+  if (vers.star) return { ranges: vers.scheme === 'none' ? [] : [{ introduced: '0' }], versions: [] };
+  const order = versOrderFor(vers.scheme);
+  const sorted = order && vers.constraints.every((c) => order.valid(c.version)) ? [...vers.constraints].sort((a, b) => order.compare(a.version, b.version)) : vers.constraints;
   const ranges: AffectedRange[] = [];
   const versions: string[] = [];
+  const excluded: string[] = [];
   let open: AffectedRange | undefined;
-  for (const raw of m[1]!.split('|')) {
-    const c = raw.trim();
-    if (c === '*') {
-      ranges.push({ introduced: '0' });
-      continue;
-    }
-    const op = /^(>=|<=|!=|<|>|=)?(.+)$/.exec(c);
-    if (!op) continue;
-    const [, comparator = '=', version = ''] = op;
+  for (const { comparator, version } of sorted) {
     if (comparator === '>=' || comparator === '>') {
       if (open) ranges.push(open);
       open = { introduced: version };
+      if (comparator === '>') excluded.push(version); // ranges start inclusive: the bound itself is kept out
     } else if (comparator === '<' || comparator === '<=') {
       ranges.push({ ...(open ?? {}), ...(comparator === '<' ? { fixed: version } : { lastAffected: version }) });
       open = undefined;
     } else if (comparator === '=') versions.push(version);
+    else excluded.push(version);
   }
   if (open) ranges.push(open);
-  return { ranges, versions };
+  return { ranges, versions, ...(excluded.length > 0 ? { excluded } : {}) };
 }
 
 function identity(f: ProductFacts, id: string): { key: string; purl?: string; product?: string } {
@@ -117,6 +120,7 @@ function affectedOf(status: Record<string, unknown>, facts: Map<string, ProductF
       const fromVers = rangesFromVers(f.versionRange);
       entry.ranges.push(...fromVers.ranges);
       entry.versions.push(...fromVers.versions);
+      if (fromVers.excluded) entry.excluded = [...(entry.excluded ?? []), ...fromVers.excluded];
     }
   }
   const bounds: [field: string, make: (v: string) => AffectedRange][] = [

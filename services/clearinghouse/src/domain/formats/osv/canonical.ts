@@ -3,10 +3,16 @@
  * purl; GIT ranges are in commits, not versions, so each becomes its own entry named by the
  * repository (`git+https://...`), never mixed with version ranges.
  */
-import type { AdvisoryRecord, AffectedPackage } from '../advisory-record';
+import type { AdvisoryRecord, AffectedPackage, AffectedRange, RangeType } from '../advisory-record';
 import { cweId, distinct, distinctSeverities, list, rangesFromEvents, record, severity, text, timestamp } from '../canonical-helpers';
 import { purlForPackage, purlIdentity } from '../purl';
 import type { OsvRecord } from './types';
+
+/** One OSV range's events as canonical ranges, each keeping the range's type (matching orders by it). */
+function typedRanges(range: Record<string, unknown>): AffectedRange[] {
+  const type = range.type === 'SEMVER' || range.type === 'ECOSYSTEM' || range.type === 'GIT' ? (range.type as RangeType) : undefined;
+  return rangesFromEvents(list(range.events).map(record)).map((r) => (type ? { type, ...r } : r));
+}
 
 function packageEntries(affected: Record<string, unknown>): AffectedPackage[] {
   const pkg = record(affected.package);
@@ -20,13 +26,13 @@ function packageEntries(affected: Record<string, unknown>): AffectedPackage[] {
     out.push({
       ...(purl ? { purl } : {}),
       ...(product ? { product } : {}),
-      ranges: versionRanges.flatMap((r) => rangesFromEvents(list(r.events).map(record))),
+      ranges: versionRanges.flatMap(typedRanges),
       versions: distinct(list(affected.versions)),
     });
   }
   for (const r of gitRanges) {
     const repo = text(r.repo);
-    out.push({ ...(repo ? { product: `git+${repo}` } : {}), ranges: rangesFromEvents(list(r.events).map(record)), versions: [] });
+    out.push({ ...(repo ? { product: `git+${repo}` } : {}), ranges: typedRanges(r), versions: [] });
   }
   return out;
 }
