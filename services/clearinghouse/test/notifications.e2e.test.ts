@@ -8,12 +8,14 @@
  * component later brings the third its notification then; operators record where their assets stand
  * and analysts read who is still exposed by sector and size. Every wait is for a positive signal.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { fieldViolationsOf } from '@rampart/grpc-kit';
 import { clearinghouseV1 as v1 } from '@rampart/proto';
-import { readStream, sharedServers, waitFor, waitForTrace, type StoredEvent } from '@rampart/testing';
+import { readStream, REPO_ROOT, sharedServers, waitFor, waitForTrace, type StoredEvent } from '@rampart/testing';
 import { SMTPServer } from 'smtp-server';
 import { verifyWebhook } from '../src/domain/notifications';
 import { importAll, osvItem, osvRecord } from './flaws-harness';
@@ -200,6 +202,28 @@ describe('notifications', () => {
     ]);
     expect(await call(h.client, 'getExposure', { vulnerabilityId: CVE }, hospital.token).then(() => 'OK', (e: ServiceError) => e.code)).toBe(status.PERMISSION_DENIED);
   }, 120_000);
+
+  it('matches products known only by a CPE, in the vendor version order', async () => {
+    const coop = await register('plains-electric-coop', 'energy', 'small');
+    const mill = await register('mill-creek-water', 'water-and-wastewater', 'small');
+    await call(h.client, 'enterProducts', { assetId: 'billing', products: [{ cpe: 'cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*:*', name: 'OpenSSL' }] }, coop.token);
+    await call(h.client, 'enterProducts', { assetId: 'telemetry', products: [{ cpe: 'cpe:/a:openssl:openssl:1.1.1l', name: 'OpenSSL' }] }, mill.token);
+    const cveId = `CVE-2099-${10_000 + Math.floor(Math.random() * 89_999)}`;
+    const doc = JSON.parse(readFileSync(path.join(REPO_ROOT, '../shared/conformance/cve/records/CVE-2021-0004_published.json'), 'utf8')) as { cveMetadata: { cveId: string }; containers: { cna: { affected: unknown[] } } };
+    doc.cveMetadata.cveId = cveId;
+    doc.containers.cna.affected = [{ vendor: 'OpenSSL', product: 'OpenSSL', defaultStatus: 'unaffected', cpes: ['cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*'], versions: [{ version: '1.1.1', lessThan: '1.1.1l', status: 'affected', versionType: 'custom' }] }];
+    await importAll(h, await h.analyst(), [{ format: v1.AdvisoryFormat.ADVISORY_FORMAT_CVE, document: Buffer.from(JSON.stringify(doc)) }]);
+
+    await waitFor('the co-op notified', async () => (await notificationsOf('plains-electric-coop')).length === 1);
+    const [issued] = await notificationsOf('plains-electric-coop');
+    expect((issued!.event.data as { affected: unknown[] }).affected).toEqual([expect.objectContaining({ assetId: 'billing', purl: '', cpe: 'cpe:a:openssl:openssl', version: '1.1.1k', fixedVersions: ['1.1.1l'] })]);
+    // The water utility runs the fixed version: once the next flaw's notification reaches the co-op, none came for it.
+    const later = osvRecord(`OSV-2099-${cveId.slice(9)}`, [], { affected: [{ package: { ecosystem: 'PyPI', name: 'plains-meter' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }] }] });
+    await call(h.client, 'enterProducts', { assetId: 'meters', products: [{ purl: 'pkg:pypi/plains-meter@1.0' }] }, coop.token);
+    await importAll(h, await h.analyst(), [osvItem(later)]);
+    await waitFor('the co-op notified again', async () => (await notificationsOf('plains-electric-coop')).length === 2);
+    expect(await notificationsOf('mill-creek-water')).toEqual([]);
+  });
 
   it('e-mails the primary contact of an operator without a webhook', async () => {
     const clinic = await register('hill-clinic', 'healthcare-and-public-health', 'small', false);

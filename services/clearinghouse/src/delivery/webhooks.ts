@@ -130,7 +130,7 @@ function mailText(n: Notification): string {
     `${n.vulnerabilityId}, revision ${n.revision} (${n.kind}); priority ${n.priority}${n.kevListed ? ', in CISA KEV' : ''}; TLP:${n.tlp}.`,
     ...n.changes.map((c) => `- ${c}`),
     'Affected:',
-    ...n.affected.map((c) => `- ${c.purl} in asset ${c.assetId}${c.fixedVersions.length ? `; fixed in ${c.fixedVersions.join(', ')}` : ''}`),
+    ...n.affected.map((c) => `- ${c.purl || `${c.cpe ?? ''} ${c.version}`} in asset ${c.assetId}${c.fixedVersions.length ? `; fixed in ${c.fixedVersions.join(', ')}` : ''}`),
   ].join('\n');
 }
 

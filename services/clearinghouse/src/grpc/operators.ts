@@ -57,7 +57,7 @@ export function notificationToWire(n: Notification, acknowledged: boolean): v1.N
   return {
     operatorId: n.operatorId, vulnerabilityId: n.vulnerabilityId, revision: n.revision, kind: n.kind, priority: n.priority, priorityReasons: n.priorityReasons, kevListed: n.kevListed, tlp: n.tlp,
     changes: n.changes, issueTime: new Date(n.issuedAt), acknowledged,
-    affected: n.affected.map((c) => ({ assetId: c.assetId, purl: c.purl, version: c.version, bomRef: c.bomRef ?? '', fixedVersions: c.fixedVersions })),
+    affected: n.affected.map((c) => ({ assetId: c.assetId, purl: c.purl, cpe: c.cpe ?? '', version: c.version, bomRef: c.bomRef ?? '', fixedVersions: c.fixedVersions })),
   };
 }
 

@@ -8,7 +8,7 @@ import { EarlyEventError } from '@rampart/events';
 import { mostRestrictiveTlp, type TlpLabel } from '../domain/coordination';
 import type { AffectedPackage } from '../domain/formats/advisory-record';
 import { purlVersion } from '../domain/formats/purl';
-import { affects, matchKey } from '../domain/matching';
+import { affects, affectsByCpe, matchKey } from '../domain/matching';
 import type { AffectedComponent, Exposure } from '../domain/notifications';
 import { PRIORITY_LEVELS, type PriorityLevel } from '../domain/scoring/priority';
 import { validateReportId } from '../domain/validation';
@@ -31,12 +31,14 @@ export async function packagesOf(flaws: Flaws, v: VulnerabilityDocument): Promis
     // A regroup announces the vulnerability before it writes its records' index entries: come back shortly.
     if (!loaded) throw new EarlyEventError(`record ${member} of ${v._id} is not readable yet`);
     for (const pkg of loaded.record.affected) {
+      const add = (key: string, entry: AffectedPackage) => byKey.set(key, [...(byKey.get(key) ?? []), entry]);
       const key = pkg.purl ? matchKey(pkg.purl) : undefined;
-      if (!key) continue;
-      const pinned = purlVersion(pkg.purl!);
-      const list = byKey.get(key) ?? [];
-      list.push({ purl: key, ranges: [...pkg.ranges], versions: [...pkg.versions, ...(pinned ? [pinned] : [])] });
-      byKey.set(key, list);
+      const pinned = key ? purlVersion(pkg.purl!) : undefined;
+      const versions = [...pkg.versions, ...(pinned ? [pinned] : [])];
+      const rest = { ranges: [...pkg.ranges], versions, ...(pkg.excluded ? { excluded: [...pkg.excluded] } : {}) };
+      if (key) add(key, { purl: key, ...rest });
+      // Components known by a CPE alone are indexed under CPE keys: the flaw is too.
+      for (const cpe of pkg.cpes ?? []) add(cpe, { cpes: [cpe], ...rest });
     }
   }
   return byKey;
@@ -53,14 +55,15 @@ export async function exposureOf(deps: ExposureDeps, operatorId: string, v: Vuln
   const affected = new Map<string, AffectedComponent>();
   for (const [key, pkgs] of packages) {
     const doc = await deps.index.key(key);
+    const byCpe = key.startsWith('cpe:');
     for (const c of doc.components) {
-      if (c.operatorId !== operatorId || !c.purl) continue;
+      if (c.operatorId !== operatorId || (!byCpe && !c.purl)) continue;
       for (const pkg of pkgs) {
-        const verdict = affects(pkg, c.purl);
+        const verdict = byCpe ? affectsByCpe(pkg, key, c.version) : affects(pkg, c.purl!);
         if (verdict.verdict !== 'affected') continue;
-        const id = `${c.assetId}\u0000${c.purl}`;
+        const id = `${c.assetId}\u0000${byCpe ? `${key}@${c.version ?? ''}` : c.purl}`;
         const fixed = [...new Set([...(affected.get(id)?.fixedVersions ?? []), ...verdict.fixedVersions])];
-        affected.set(id, { assetId: c.assetId, purl: c.purl, version: c.version ?? '', ...(c.bomRef ? { bomRef: c.bomRef } : {}), fixedVersions: fixed });
+        affected.set(id, { assetId: c.assetId, purl: byCpe ? '' : c.purl!, ...(byCpe ? { cpe: key } : {}), version: c.version ?? '', ...(c.bomRef ? { bomRef: c.bomRef } : {}), fixedVersions: fixed });
       }
     }
   }

@@ -7,6 +7,8 @@ import type { AdvisoryRecord } from '../formats/advisory-record';
 
 /** From `introduced` (inclusive; absent or "0": the first version) to `fixed` (exclusive) or `lastAffected` (inclusive). */
 export interface AffectedRange {
+  /** OSV's range type when the source gave one (matching orders by it). */
+  type?: 'SEMVER' | 'ECOSYSTEM' | 'GIT';
   introduced?: string;
   fixed?: string;
   lastAffected?: string;
@@ -17,6 +19,10 @@ export interface AffectedPackage {
   purl?: string;
   ranges: readonly AffectedRange[];
   versions: readonly string[];
+  /** Versions inside a range that are not affected. */
+  excluded?: readonly string[];
+  /** CPE keys the package is known by (components without a purl match by them). */
+  cpes?: readonly string[];
 }
 
 /** Where a scanner found a candidate flaw (a SARIF result's primary location). */

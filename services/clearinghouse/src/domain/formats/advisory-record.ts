@@ -33,6 +33,11 @@ export interface AffectedPackage {
   versions: string[];
   /** Versions inside a range that are not affected (a `vers` range's `!=`); absent when none. */
   excluded?: string[];
+  /**
+   * The CPE keys (`cpe:<part>:<vendor>:<product>`) the source names the package by; absent when
+   * none. Components without a purl are matched by them, in the range's own order (no ecosystem's).
+   */
+  cpes?: string[];
 }
 
 export type SeverityType = 'CVSS_V2' | 'CVSS_V3' | 'CVSS_V4';

@@ -10,7 +10,7 @@
  */
 import type { AffectedPackage, AffectedRange } from '../formats/advisory-record';
 import { parsePurl, purlIdentity } from '../formats/purl';
-import { SEMVER_ORDER, versionOrderFor, type VersionOrder } from './version-order';
+import { CPE_VERSION_ORDER, SEMVER_ORDER, versionOrderFor, type VersionOrder } from './version-order';
 
 export type Verdict = 'affected' | 'not-affected' | 'unknown';
 
@@ -50,7 +50,22 @@ export function affects(pkg: AffectedPackage, component: string): MatchResult {
   if (matchKey(component) !== pkg.purl) return { verdict: 'not-affected', reason: 'another package', fixedVersions: [] };
   const version = parsed.version;
   if (!version) return unknown('the component names no version');
-  const ecosystem = versionOrderFor(parsed.type);
+  return judge(pkg, version, versionOrderFor(parsed.type), `no version order is known here for ${parsed.type} packages`);
+}
+
+/**
+ * Whether a component known only by a CPE (its key `cpe:<part>:<vendor>:<product>` and version) is
+ * affected by `pkg`. Vendors' own versions have no ecosystem: they are compared in dpkg's order
+ * (digit runs as numbers, letters between them: 1.1.1k < 1.1.1l < 1.1.2), SEMVER ranges as SemVer.
+ */
+export function affectsByCpe(pkg: AffectedPackage, key: string, version: string | undefined): MatchResult {
+  if (!pkg.cpes?.includes(key)) return { verdict: 'not-affected', reason: 'another product', fixedVersions: [] };
+  if (!version) return unknown('the component names no version');
+  return judge(pkg, version, CPE_VERSION_ORDER, 'the CPE version is not one the order reads');
+}
+
+/** `version` of the package `pkg` names, in `ecosystem`'s order (undefined: none known, `noOrder` says so). */
+function judge(pkg: AffectedPackage, version: string, ecosystem: VersionOrder | undefined, noOrder: string): MatchResult {
   // Listed versions need no order: an exact match is affected in any ecosystem.
   if (pkg.versions.includes(version)) return { verdict: 'affected', reason: `version ${version} is listed as affected`, fixedVersions: fixedAbove(ecosystem, version, pkg.ranges) };
   const excluded = pkg.excluded?.find((e) => e === version || (ecosystem?.valid(e) && ecosystem.valid(version) && ecosystem.compare(e, version) === 0));
@@ -62,7 +77,7 @@ export function affects(pkg: AffectedPackage, component: string): MatchResult {
   for (const r of pkg.ranges) {
     const order = orderOf(r, ecosystem);
     if (r.type === 'GIT') undecided ??= `a GIT range is in commits: it needs the repository's history, for an analyst`;
-    else if (!order) undecided ??= `no version order is known here for ${parsed.type} packages`;
+    else if (!order) undecided ??= noOrder;
     else if (!order.valid(version)) undecided ??= `${version} is not a ${order.name} version`;
     else {
       const hit = inRange(order, version, r);

@@ -45,6 +45,9 @@ const ORDERS: Readonly<Record<string, VersionOrder>> = {
 /** OSV `SEMVER` ranges are SemVer 2.0 whatever the ecosystem (a leading `v` tolerated, as Go writes it). */
 export const SEMVER_ORDER: VersionOrder = semverOrder('SemVer 2.0', goClean);
 
+/** Versions a CPE names (a vendor's own): dpkg's order, which reads digit runs as numbers and letters between them. */
+export const CPE_VERSION_ORDER: VersionOrder = { ...ORDERS.deb!, name: 'vendor version (dpkg order)' };
+
 /** The order of a purl type's versions, or undefined when none is known here. */
 export function versionOrderFor(purlType: string): VersionOrder | undefined {
   return ORDERS[purlType.toLowerCase()];

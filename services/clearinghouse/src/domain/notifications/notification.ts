@@ -9,8 +9,10 @@ import type { PriorityLevel } from '../scoring/priority';
 /** One component of one asset that a flaw affects. */
 export interface AffectedComponent {
   assetId: string;
-  /** The component's purl with its version, as the inventory holds it. */
+  /** The component's purl with its version, as the inventory holds it; empty for one known by a CPE alone. */
   purl: string;
+  /** For a component without a purl: its CPE key (`cpe:<part>:<vendor>:<product>`). */
+  cpe?: string;
   version: string;
   /** The SBOM's bom-ref, when the component came from one. */
   bomRef?: string;

@@ -12,7 +12,7 @@ export type NotificationDecision =
   | { action: 'none' }
   | { action: 'issue' | 'revise' | 'retract'; kind: Notification['kind']; changes: string[] };
 
-const componentKey = (c: AffectedComponent): string => `${c.assetId}\u0000${c.purl}`;
+const componentKey = (c: AffectedComponent): string => `${c.assetId}\u0000${c.purl || `${c.cpe ?? ''}@${c.version}`}`;
 
 const added = <T>(now: Iterable<T>, before: ReadonlySet<T>): T[] => [...now].filter((x) => !before.has(x));
 
@@ -44,7 +44,7 @@ export function decideNotification(previous: Notification | undefined, current: 
 }
 
 function describe(c: AffectedComponent): string {
-  return `${c.purl} in asset ${c.assetId}`;
+  return `${c.purl || `${c.cpe ?? 'a component'} ${c.version}`} in asset ${c.assetId}`;
 }
 
 /** The next revision to send, from the decision (undefined when there is nothing to send). */

@@ -13,6 +13,7 @@
 import type { AdvisoryRecord, AffectedPackage, AffectedRange } from '../advisory-record';
 import { cweId, distinct, distinctSeverities, list, record, severity, text, timestamp } from '../canonical-helpers';
 import { purlIdentity, purlVersion } from '../purl';
+import { cpeKey, parseCpe } from '../../inventory/cpe';
 import { parseVers, versOrderFor } from '../../matching/vers';
 import type { CsafDocument } from './types';
 
@@ -23,6 +24,8 @@ export interface ProductFacts {
   product?: string;
   version?: string;
   versionRange?: string;
+  /** The CPE key of the product's identification helper (`cpe:<part>:<vendor>:<product>`). */
+  cpe?: string;
 }
 
 /** Every product id of the tree with what its branch path and helper say; iterative over nesting. */
@@ -31,13 +34,17 @@ export function productFacts(tree: Record<string, unknown>): Map<string, Product
   const add = (fpn: Record<string, unknown>, inherited: ProductFacts): void => {
     const id = text(fpn.product_id);
     if (!id) return;
-    const helperPurl = text(record(fpn.product_identification_helper).purl);
-    const version = inherited.version ?? (helperPurl ? purlVersion(helperPurl) : undefined);
+    const helper = record(fpn.product_identification_helper);
+    const helperPurl = text(helper.purl);
+    const helperCpe = text(helper.cpe);
+    const cpe = helperCpe ? parseCpe(helperCpe) : undefined;
+    const version = inherited.version ?? (helperPurl ? purlVersion(helperPurl) : undefined) ?? cpe?.version;
     const name = text(fpn.name);
     facts.set(id, {
       ...inherited,
       ...(name ? { fullName: name } : {}),
       ...(helperPurl ? { purl: helperPurl } : {}),
+      ...(cpe ? { cpe: cpeKey(cpe) } : {}),
       ...(version ? { version } : {}),
     });
   };
@@ -111,6 +118,7 @@ function affectedOf(status: Record<string, unknown>, facts: Map<string, ProductF
       entry = { ...(who.purl ? { purl: who.purl } : {}), ...(who.product ? { product: who.product } : {}), ranges: [], versions: [] };
       groups.set(who.key, entry);
     }
+    if (f.cpe && !entry.cpes?.includes(f.cpe)) entry.cpes = [...(entry.cpes ?? []), f.cpe];
     return { entry, f };
   };
   for (const pid of distinct(list(status.known_affected))) {

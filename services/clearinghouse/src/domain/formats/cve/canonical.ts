@@ -2,11 +2,13 @@
  * A CVE 5.1 record in canonical form. The CNA container is the record's voice; ADP containers (CISA's
  * "vulnrichment" among them) add CWE ids, metrics and references. A package named through a known
  * registry (`collectionURL` + `packageName`) gets its identity purl; otherwise the product is
- * "vendor product". Version entries become ranges as the CVE schema defines them: `version` up to
+ * "vendor product", and the CPEs it lists become CPE keys (for components known only by a CPE).
+ * Version entries become ranges as the CVE schema defines them: `version` up to
  * `lessThan` (exclusive) or `lessThanOrEqual`, split where `changes` say the status changes.
  */
 import type { AdvisoryRecord, AffectedPackage, AffectedRange } from '../advisory-record';
 import { cweId, distinct, distinctSeverities, list, record, severity, text, timestamp } from '../canonical-helpers';
+import { cpeKey, parseCpe } from '../../inventory/cpe';
 import { purlForPackage } from '../purl';
 import type { CveRecord } from './types';
 
@@ -77,6 +79,17 @@ function versionEntries(versions: Record<string, unknown>[]): { ranges: Affected
   return { ranges, versions: distinct(single) };
 }
 
+/** The CPE keys of an entry's `cpes` (vendor and product; the versions come from its version entries). */
+export function cpeKeys(cpes: unknown[]): string[] {
+  return distinct(cpes.slice(0, MAX_CPES).flatMap((c) => {
+    const parsed = typeof c === 'string' ? parseCpe(c) : undefined;
+    return parsed ? [cpeKey(parsed)] : [];
+  }));
+}
+
+/** CPEs read per affected entry: a product has a handful; more is noise or abuse. */
+const MAX_CPES = 32;
+
 function affectedOf(entry: Record<string, unknown>): AffectedPackage | undefined {
   const purl = registryPurl(text(entry.collectionURL), text(entry.packageName));
   const vendor = text(entry.vendor);
@@ -85,7 +98,8 @@ function affectedOf(entry: Record<string, unknown>): AffectedPackage | undefined
   const { ranges, versions } = versionEntries(list(entry.versions).map(record));
   if (ranges.length === 0 && versions.length === 0 && entry.defaultStatus === 'affected') ranges.push({ introduced: '0' });
   if (!purl && !product && ranges.length === 0 && versions.length === 0) return undefined;
-  return { ...(purl ? { purl } : {}), ...(product ? { product } : {}), ranges, versions };
+  const cpes = cpeKeys(list(entry.cpes));
+  return { ...(purl ? { purl } : {}), ...(product ? { product } : {}), ranges, versions, ...(cpes.length > 0 ? { cpes } : {}) };
 }
 
 function englishFirst(entries: unknown[]): string | undefined {

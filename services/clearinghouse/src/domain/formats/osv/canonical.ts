@@ -3,14 +3,14 @@
  * purl; GIT ranges are in commits, not versions, so each becomes its own entry named by the
  * repository (`git+https://...`), never mixed with version ranges.
  */
-import type { AdvisoryRecord, AffectedPackage, AffectedRange, RangeType } from '../advisory-record';
+import type { AdvisoryRecord, AffectedPackage, AffectedRange } from '../advisory-record';
 import { cweId, distinct, distinctSeverities, list, rangesFromEvents, record, severity, text, timestamp } from '../canonical-helpers';
 import { purlForPackage, purlIdentity } from '../purl';
 import type { OsvRecord } from './types';
 
 /** One OSV range's events as canonical ranges, each keeping the range's type (matching orders by it). */
 function typedRanges(range: Record<string, unknown>): AffectedRange[] {
-  const type = range.type === 'SEMVER' || range.type === 'ECOSYSTEM' || range.type === 'GIT' ? (range.type as RangeType) : undefined;
+  const type = range.type === 'SEMVER' || range.type === 'ECOSYSTEM' || range.type === 'GIT' ? range.type : undefined;
   return rangesFromEvents(list(range.events).map(record)).map((r) => (type ? { type, ...r } : r));
 }
 
