@@ -6,6 +6,7 @@ import { registerAuditCommands } from './commands/audit';
 import { registerClearinghouseCommands } from './commands/clearinghouse';
 import { registerDeadLetterCommands } from './commands/deadletter';
 import { registerDesignationCommands } from './commands/designation';
+import { registerEnforcementCommands } from './commands/enforcement';
 import { registerIntakeCommands } from './commands/intake';
 import { registerKeyCommands } from './commands/keys';
 
@@ -16,6 +17,7 @@ const program = new Command('rampart')
   .option('--designation-addr <host:port>', 'designation service', process.env.RAMPART_DESIGNATION_ADDR ?? '127.0.0.1:50052')
   .option('--access-addr <host:port>', 'early-access service', process.env.RAMPART_ACCESS_ADDR ?? '127.0.0.1:50053')
   .option('--clearinghouse-addr <host:port>', 'clearinghouse service', process.env.RAMPART_CLEARINGHOUSE_ADDR ?? '127.0.0.1:50054')
+  .option('--enforcement-addr <host:port>', 'enforcement service', process.env.RAMPART_ENFORCEMENT_ADDR ?? '127.0.0.1:50055')
   .option('--nats <url>', 'NATS server(s)', process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
 
 registerKeyCommands(program);
@@ -23,6 +25,7 @@ registerIntakeCommands(program);
 registerDesignationCommands(program);
 registerAccessCommands(program);
 registerClearinghouseCommands(program);
+registerEnforcementCommands(program);
 registerDeadLetterCommands(program);
 registerAuditCommands(program);
 

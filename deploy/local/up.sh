@@ -30,7 +30,7 @@ trap stop_all INT TERM EXIT
 # service name and its gRPC port; each later service adds its line here. Each runs as its own
 # Node 24 process (not through pnpm, which would not pass on the stop signal).
 node="$root/node_modules/node/bin/node" # the binary itself: .bin/node is a wrapper that would not pass signals on
-services=("intake 50051" "designation 50052" "early-access 50053" "clearinghouse 50054")
+services=("intake 50051" "designation 50052" "early-access 50053" "clearinghouse 50054" "enforcement 50055")
 for entry in "${services[@]}"; do
   read -r name port <<<"$entry"
   OTEL_SERVICE_NAME="$name" GRPC_PORT="$port" METRICS_PORT="$((port + 1000))" \

@@ -95,3 +95,4 @@ export class UnavailableError extends RampartError {
 }
 export * from './fields';
 export * from './subject-token';
+export * from './zoned-time';

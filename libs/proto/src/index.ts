@@ -10,6 +10,7 @@ export * as intakeV1 from './gen/rampart/intake/v1/intake';
 export * as designationV1 from './gen/rampart/designation/v1/designation';
 export * as accessV1 from './gen/rampart/access/v1/access';
 export * as clearinghouseV1 from './clearinghouse-v1';
+export * as enforcementV1 from './gen/rampart/enforcement/v1/enforcement';
 export * as rpcStatus from './gen/google/rpc/status';
 export * as rpcErrorDetails from './gen/google/rpc/error_details';
 export * as protobufAny from './gen/google/protobuf/any';

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Metadata, type CallOptions, type Client, type ServiceError } from '@grpc/grpc-js';
 import { insecure } from '@rampart/grpc-kit';
-import { accessV1, clearinghouseV1, designationV1, intakeV1 } from '@rampart/proto';
+import { accessV1, clearinghouseV1, designationV1, enforcementV1, intakeV1 } from '@rampart/proto';
 import { tempDir, type TestAuth } from '@rampart/testing';
 
 /** A client of one service that makes its harmless call. */
@@ -76,7 +76,12 @@ export const SERVICES: ServiceUnderTest[] = [
     token: (auth) => auth.token({ roles: ['clearinghouse-analyst'], organization: 'treasury', clearance: 'CUI' }),
     client: harmless(clearinghouseV1.ClearinghouseServiceClient, 'listReports', clearinghouseV1.ListReportsRequest.fromPartial({})),
   },
-  // enforcement: add one entry when it exists.
+  {
+    name: 'enforcement',
+    grpcService: 'rampart.enforcement.v1.EnforcementService',
+    token: (auth) => auth.token({ roles: ['enforcement-analyst'], organization: 'doj', clearance: 'CUI' }),
+    client: harmless(enforcementV1.EnforcementServiceClient, 'listReferrals', enforcementV1.ListReferralsRequest.fromPartial({})),
+  },
 ];
 
 /** Early access signs credentials with a key set of its own (an Ed25519 private JWK set). */

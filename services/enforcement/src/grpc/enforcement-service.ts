@@ -1,0 +1,22 @@
+/** rampart.enforcement.v1.EnforcementService: authenticate, validate, apply the domain rule, store with its events. */
+import type { HandlerKit, ServiceBinding } from '@rampart/grpc-kit';
+import { enforcementV1 as v1 } from '@rampart/proto';
+import type { CustodyStore } from '../evidence/custody-store';
+import type { EnforcementStore } from '../store';
+import { evidenceHandlers } from './evidence';
+import { referralHandlers } from './referrals';
+
+export interface EnforcementDeps {
+  store: EnforcementStore;
+  custody: CustodyStore;
+  now?: () => Date;
+}
+
+export function enforcementService(kit: HandlerKit, deps: EnforcementDeps): ServiceBinding {
+  const now = deps.now ?? (() => new Date());
+  const implementation: v1.EnforcementServiceServer = {
+    ...referralHandlers(kit, { store: deps.store, now }),
+    ...evidenceHandlers(kit, { store: deps.store, custody: deps.custody, now }),
+  };
+  return { name: 'rampart.enforcement.v1.EnforcementService', definition: v1.EnforcementServiceService, implementation };
+}
