@@ -1,9 +1,24 @@
 /** Enforcement's configuration: the shared variables, validated at start-up (port 50055). */
 import { loadConfig, serviceConfig, z } from '@rampart/config';
 
-const schema = z.object(serviceConfig(50055));
+const ms = (fallback: number) => z.coerce.number().int().min(1_000).max(3_650 * DAY).default(fallback);
+const DAY = 86_400_000;
+
+const schema = z.object({
+  ...serviceConfig(50055),
+  // How long a referral may wait at each step before it is overdue and an alert is raised (referral.overdue).
+  DEADLINE_CANDIDATE_MS: ms(2 * DAY),
+  DEADLINE_RECEIVED_MS: ms(3 * DAY),
+  DEADLINE_UNDER_REVIEW_MS: ms(14 * DAY),
+  DEADLINE_ACCEPTED_MS: ms(180 * DAY),
+});
 
 export type EnforcementConfig = z.infer<typeof schema>;
+
+/** The step deadlines the configuration sets. */
+export function stepDeadlinesOf(c: EnforcementConfig) {
+  return { candidate: c.DEADLINE_CANDIDATE_MS, received: c.DEADLINE_RECEIVED_MS, under_review: c.DEADLINE_UNDER_REVIEW_MS, accepted: c.DEADLINE_ACCEPTED_MS };
+}
 
 export function loadEnforcementConfig(source: NodeJS.ProcessEnv = process.env): EnforcementConfig {
   return loadConfig(schema, source);

@@ -88,7 +88,7 @@ export class EnforcementStore {
   /** Writes `next` (made from revision `fromRevision`) with its events; false when another writer got there first. */
   async apply(next: Referral, fromRevision: number, events: OutboxEntry[]): Promise<boolean> {
     const { id, revision: _r, ...state } = next;
-    return this.changes.commit(id, fromRevision, { state: { ...state }, unset: (['assignee', 'routedTo', 'reason', 'outcome'] as const).filter((k) => next[k] === undefined), events });
+    return this.changes.commit(id, fromRevision, { state: { ...state }, unset: (['assignee', 'routedTo', 'reason', 'outcome', 'overdueAlerted'] as const).filter((k) => next[k] === undefined), events });
   }
 
   /** A page in id order after `after`. */

@@ -50,11 +50,11 @@ export class EnforcementHarness {
     return this.clients[0]!;
   }
 
-  async start(replicas = 1): Promise<void> {
+  async start(replicas = 1, extra: Record<string, string> = {}): Promise<void> {
     const servers = sharedServers();
     this.nats = await NatsServer.start();
     this.auth = await TestAuth.create();
-    this.env = { ...this.auth.env, NATS_URL: this.nats.url, MONGODB_URI: servers.mongodbUri, MONGODB_DB: this.database, OTEL_EXPORTER_OTLP_ENDPOINT: servers.otlpEndpoint };
+    this.env = { ...this.auth.env, NATS_URL: this.nats.url, MONGODB_URI: servers.mongodbUri, MONGODB_DB: this.database, OTEL_EXPORTER_OTLP_ENDPOINT: servers.otlpEndpoint, ...extra };
     for (let i = 0; i < replicas; i++) await this.startReplica();
     this.mongo = await new MongoClient(servers.mongodbUri).connect();
     this.nc = await connect({ servers: this.nats.url });

@@ -97,6 +97,8 @@ export interface Referral {
   /** Why it was dismissed or declined. */
   reason?: string;
   outcome?: string;
+  /** The step (its `statusSince`) whose deadline alert was raised: one alert per step. */
+  overdueAlerted?: string;
 }
 
 /** No organisation is named so: a candidate's status is no referrer's to read. */

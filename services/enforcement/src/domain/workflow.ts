@@ -16,8 +16,10 @@ export type WorkflowCommand =
   | { kind: 'decline'; reason: string }
   | { kind: 'close'; outcome: string };
 
-/** How long a referral may wait in each open step before it is overdue. */
-export const STEP_DEADLINE_MS: Readonly<Partial<Record<ReferralStatus, number>>> = {
+export type StepDeadlines = Readonly<Partial<Record<ReferralStatus, number>>>;
+
+/** How long a referral may wait in each open step before it is overdue (config may change them). */
+export const STEP_DEADLINE_MS: StepDeadlines = {
   candidate: 2 * 86_400_000,
   received: 3 * 86_400_000,
   under_review: 14 * 86_400_000,
@@ -25,12 +27,12 @@ export const STEP_DEADLINE_MS: Readonly<Partial<Record<ReferralStatus, number>>>
 };
 
 /** When the current step's deadline passes (none for a finished referral). */
-export function stepDeadline(r: Pick<Referral, 'status' | 'statusSince'>, deadlines = STEP_DEADLINE_MS): Date | undefined {
+export function stepDeadline(r: Pick<Referral, 'status' | 'statusSince'>, deadlines: StepDeadlines = STEP_DEADLINE_MS): Date | undefined {
   const ms = deadlines[r.status];
   return ms === undefined ? undefined : new Date(r.statusSince.getTime() + ms);
 }
 
-export function isOverdue(r: Pick<Referral, 'status' | 'statusSince'>, now: Date, deadlines = STEP_DEADLINE_MS): boolean {
+export function isOverdue(r: Pick<Referral, 'status' | 'statusSince'>, now: Date, deadlines: StepDeadlines = STEP_DEADLINE_MS): boolean {
   const due = stepDeadline(r, deadlines);
   return due !== undefined && now.getTime() >= due.getTime();
 }
@@ -39,6 +41,15 @@ export function isOverdue(r: Pick<Referral, 'status' | 'statusSince'>, now: Date
 export const VERB_OF: Record<WorkflowCommand['kind'], string> = {
   'accept-candidate': 'received', dismiss: 'dismissed', assign: 'assigned', 'start-review': 'review-started', accept: 'accepted', decline: 'declined', close: 'closed',
 };
+
+/**
+ * The change an overdue step makes (its `referral.overdue` alert), or undefined when there is none
+ * to make: the step was left, or its alert already raised (a timer fires at least once).
+ */
+export function markOverdue(r: Referral, now: Date, deadlines: StepDeadlines = STEP_DEADLINE_MS): Referral | undefined {
+  if (!isOverdue(r, now, deadlines) || r.overdueAlerted === r.statusSince.toISOString()) return undefined;
+  return { ...r, revision: r.revision + 1, overdueAlerted: r.statusSince.toISOString() };
+}
 
 const FROM: Record<WorkflowCommand['kind'], readonly ReferralStatus[]> = {
   'accept-candidate': ['candidate'],

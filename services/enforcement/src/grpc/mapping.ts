@@ -4,7 +4,7 @@ import { enumTable } from '@rampart/grpc-kit';
 import { enforcementV1 as v1 } from '@rampart/proto';
 import {
   isOverdue, stepDeadline, type CustodyActionInput, type CustodyActionKind, type CustodyEntry, type EvidenceItem, type IndicatorType, type PriorityPolicy,
-  type ReferralDetails, type ReferralDetailsInput, type ReferralStatus, type Statute, type ViewedReferral,
+  type ReferralDetails, type ReferralDetailsInput, type ReferralStatus, type Statute, type StepDeadlines, type ViewedReferral,
 } from '../domain';
 
 const S = v1.ReferralStatus;
@@ -55,8 +55,8 @@ function detailsToWire(d: ReferralDetails): v1.ReferralDetails {
   };
 }
 
-export function referralToWire({ referral: r, view, redactedFields }: ViewedReferral, now: Date): v1.Referral {
-  const deadline = stepDeadline(r);
+export function referralToWire(deadlines: StepDeadlines, { referral: r, view, redactedFields }: ViewedReferral, now: Date): v1.Referral {
+  const deadline = stepDeadline(r, deadlines);
   const status = view === 'status';
   return {
     referralId: r.id,
@@ -74,7 +74,7 @@ export function referralToWire({ referral: r, view, redactedFields }: ViewedRefe
     receivedAt: r.receivedAt,
     statusSince: r.statusSince,
     stepDeadline: status ? undefined : deadline,
-    overdue: !status && isOverdue(r, now),
+    overdue: !status && isOverdue(r, now, deadlines),
     redactedFields,
   };
 }

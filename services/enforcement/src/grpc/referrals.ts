@@ -9,7 +9,7 @@ import { enforcementV1 as v1 } from '@rampart/proto';
 import { page, pageRequest } from '@rampart/store';
 import {
   AUTHORIZATION, scoreReferral, TERMINAL, transition, validateAgency, validateAssignee, validateDetails, validateExpectedRevision, validateIdempotencyKey,
-  validatePolicy, validateReason, validateReferralId, VERB_OF, viewOf, type PriorityPolicy, type Referral, type ReferralStatus, type ReferralView, type WorkflowCommand,
+  validatePolicy, validateReason, validateReferralId, VERB_OF, viewOf, type PriorityPolicy, type Referral, type StepDeadlines, type ReferralStatus, type ReferralView, type WorkflowCommand,
 } from '../domain';
 import { referralEvent } from '../events/referral-events';
 import type { EnforcementStore } from '../store';
@@ -18,6 +18,7 @@ import { detailsFromWire, policyToWire, referralToWire, statuses } from './mappi
 export interface ReferralDeps {
   store: EnforcementStore;
   now: () => Date;
+  deadlines: StepDeadlines;
 }
 
 /** Filed referrals' ids: UUID v5 of the organisation and its idempotency key, so a retry names the same one. */
@@ -33,7 +34,7 @@ export function viewFor(access: Access): ReferralView {
 }
 
 export function referralHandlers(kit: HandlerKit, deps: ReferralDeps) {
-  const { store, now } = deps;
+  const { store, now, deadlines } = deps;
 
   const load = async (access: Access, id: string): Promise<Referral> => {
     ValidationError.throwIfAny(validateReferralId(id));
@@ -54,7 +55,7 @@ export function referralHandlers(kit: HandlerKit, deps: ReferralDeps) {
     if (!(await store.apply(next, current.revision, [referralEvent(next, VERB_OF[cmd.kind], caller.subject, at)]))) {
       throw new ConflictError(`referral ${id} changed meanwhile: read it again and retry`);
     }
-    return { referral: referralToWire(viewOf(next, viewFor(access)), at) };
+    return { referral: referralToWire(deadlines, viewOf(next, viewFor(access)), at) };
   };
 
   return {
@@ -76,12 +77,12 @@ export function referralHandlers(kit: HandlerKit, deps: ReferralDeps) {
       if (!result.created && (result.referral.organization !== caller.organization || result.fingerprint !== fingerprint)) {
         throw new ValidationError([{ field: 'idempotency_key', description: 'was already used for another filing with a different body' }]);
       }
-      return { referral: referralToWire(viewOf(result.referral, viewFor(access)), at) };
+      return { referral: referralToWire(deadlines, viewOf(result.referral, viewFor(access)), at) };
     }),
 
     getReferral: unary(kit, async (request: v1.GetReferralRequest, { caller }): Promise<v1.GetReferralResponse> => {
       const access = authorize(AUTHORIZATION, 'getReferral', caller);
-      return { referral: referralToWire(viewOf(await load(access, request.referralId), viewFor(access)), now()) };
+      return { referral: referralToWire(deadlines, viewOf(await load(access, request.referralId), viewFor(access)), now()) };
     }),
 
     listReferrals: unary(kit, async (request: v1.ListReferralsRequest, { caller }): Promise<v1.ListReferralsResponse> => {
@@ -92,7 +93,7 @@ export function referralHandlers(kit: HandlerKit, deps: ReferralDeps) {
       const fetched = await store.list({ ...(access.organization !== undefined ? { organization: access.organization } : {}), ...(status ? { status } : {}) }, after, size + 1);
       const { items, nextPageToken } = page(fetched, size, (r) => r.id);
       const at = now();
-      return { referrals: items.map((r) => referralToWire(viewOf(r, viewFor(access)), at)), nextPageToken };
+      return { referrals: items.map((r) => referralToWire(deadlines, viewOf(r, viewFor(access)), at)), nextPageToken };
     }),
 
     acceptCandidate: unary(kit, async (request: v1.AcceptCandidateRequest, { caller, signal }): Promise<v1.AcceptCandidateResponse> => {
