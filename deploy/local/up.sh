@@ -17,6 +17,11 @@ export MONGODB_DB=rampart
 export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318
 export AUTH_JWKS_FILE="$root/.data/keys/jwks.json"
 export CREDENTIAL_KEYS_FILE="$root/.data/keys/credential-keys.json" # early-access signs credentials with it
+# enforcement signs its custody checkpoints with this key (made once, kept with the other keys)
+checkpoint_key="$root/.data/keys/custody-checkpoint.key"
+[ -s "$checkpoint_key" ] || (umask 077 && mkdir -p "$(dirname "$checkpoint_key")" && head -c 32 /dev/urandom | base64 > "$checkpoint_key")
+CUSTODY_CHECKPOINT_KEY="$(cat "$checkpoint_key")"
+export CUSTODY_CHECKPOINT_KEY
 
 pids=()
 stop_all() {

@@ -11,6 +11,18 @@ const schema = z.object({
   DEADLINE_RECEIVED_MS: ms(3 * DAY),
   DEADLINE_UNDER_REVIEW_MS: ms(14 * DAY),
   DEADLINE_ACCEPTED_MS: ms(180 * DAY),
+  // The key custody checkpoints are signed with (HMAC-SHA256), base64 of at least 32 bytes; shared by every replica (a secret).
+  CUSTODY_CHECKPOINT_KEY: z.string({ error: 'is required: base64 of at least 32 random bytes (openssl rand -base64 32)' })
+    .transform((v, ctx) => {
+      const key = Buffer.from(v, 'base64');
+      if (key.length < 32) {
+        ctx.addIssue({ code: 'custom', message: 'must be base64 of at least 32 random bytes (openssl rand -base64 32)' });
+        return z.NEVER;
+      }
+      return key;
+    }),
+  // A signed checkpoint every this many custody entries of an item: VerifyCustody reads at most this many.
+  CUSTODY_CHECKPOINT_EVERY: z.coerce.number().int().min(2).max(10_000).default(100),
 });
 
 export type EnforcementConfig = z.infer<typeof schema>;

@@ -17,7 +17,7 @@ export async function startEnforcement(config: EnforcementConfig): Promise<{ por
   const runtime = await ServiceRuntime.start({ name: 'enforcement', area: AREA, config, streams: enforcementStreams(config.NATS_STREAM_REPLICAS), consumes: true, timers: true });
   const store = await EnforcementStore.open(config.MONGODB_URI, config.MONGODB_DB, mongoTimeouts(config));
   runtime.onClose(() => store.close());
-  const custody = await CustodyStore.open(store.database);
+  const custody = await CustodyStore.open(store.database, { key: config.CUSTODY_CHECKPOINT_KEY, every: config.CUSTODY_CHECKPOINT_EVERY });
   // Referrals, evidence and custody entries each keep their own outbox: one relay per collection.
   store.publishWith(runtime.relay(store.referrals, store.locks));
   custody.publishWith({ evidence: runtime.relay(custody.evidence, custody.locks), custody: runtime.relay(custody.custody, custody.locks) });

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import {
-  candidateId, DEFAULT_POLICY, REFERRAL_EXTENSION, TLP_AMBER_STRICT, exploitationCandidate, nextEntry, referralBundle, scoreReferral, signalCandidate, transition, validateDetails, verifyChain,
+  candidateId, checkpointMac, DEFAULT_POLICY, REFERRAL_EXTENSION, TLP_AMBER_STRICT, exploitationCandidate, nextEntry, referralBundle, scoreReferral, signalCandidate, transition, validateDetails, verifyChain,
   viewOf, type CustodyAction, type CustodyEntry, type EvidenceItem, type Referral, type ReferralDetails,
 } from '../src/domain';
 import { StixSchemas } from './stix-schemas';
@@ -139,5 +139,26 @@ describe('STIX 2.1 export', () => {
 
   it('the auditor\'s view of a referral redacts the victim and says so', () => {
     expect(viewOf(referral(), 'redacted')).toMatchObject({ referral: { details: { victim: { name: '[redacted: personal data]' } } }, redactedFields: ['details.victim.name', 'details.victim.contact'] });
+  });
+});
+
+describe('custody checkpoints', () => {
+  const key = Buffer.alloc(32, 7);
+  const action: CustodyAction = { kind: 'examined', handler: 'a', at: { at: NOW, zone: 'Z' }, location: 'l', purpose: 'p' };
+  const entries: CustodyEntry[] = [];
+  for (let i = 0; i < 12; i++) entries.push(nextEntry('item-2', entries[i - 1], action, 'a', NOW));
+  const checkpoint = { evidenceId: 'item-2', sequence: 10, hash: entries[9]!.hash, mac: checkpointMac(key, 'item-2', 10, entries[9]!.hash) };
+
+  it('verifies from a signed checkpoint reading only what follows it', () => {
+    expect(verifyChain('item-2', entries.slice(9), { checkpoint, key })).toEqual({ intact: true, entries: 12, verifiedFrom: 10, headHash: entries[11]!.hash });
+  });
+
+  it('refuses a checkpoint signed with another key, or vouching for another entry', () => {
+    expect(verifyChain('item-2', entries.slice(9), { checkpoint, key: Buffer.alloc(32, 8) }).firstBroken).toMatchObject({ sequence: 10, reason: expect.stringMatching(/signature/) });
+    const other = { ...checkpoint, hash: entries[8]!.hash, mac: checkpointMac(key, 'item-2', 10, entries[8]!.hash) };
+    expect(verifyChain('item-2', entries.slice(9), { checkpoint: other, key }).firstBroken).toMatchObject({ sequence: 10, reason: expect.stringMatching(/not the one/) });
+    const edited = [...entries.slice(9)];
+    edited[1] = { ...edited[1]!, recordedBy: 'mallory' };
+    expect(verifyChain('item-2', edited, { checkpoint, key }).firstBroken).toMatchObject({ sequence: 11 });
   });
 });

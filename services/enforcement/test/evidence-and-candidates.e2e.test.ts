@@ -56,19 +56,28 @@ describe('evidence and custody', () => {
     const appended = await Promise.all(Array.from({ length: 20 }, (_, i) =>
       call<v1.RecordCustodyResponse>(h.clients[i % 2]!, 'recordCustody', { evidenceId: item, action: action(K.CUSTODY_ACTION_KIND_EXAMINED, i + 1) }, analyst)));
     expect(appended.map((a) => a.entry!.sequence).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
-    const verified = await call<v1.VerifyCustodyResponse>(h.clients[1]!, 'verifyCustody', { evidenceId: item }, analyst);
-    expect(verified).toMatchObject({ intact: true, entries: 21, firstBrokenSequence: 0 });
+    // Checkpoints every 5 entries (the harness's setting): a check reads from the last (20), an audit from 1.
+    expect(await call<v1.VerifyCustodyResponse>(h.clients[1]!, 'verifyCustody', { evidenceId: item }, analyst)).toMatchObject({ intact: true, entries: 21, firstBrokenSequence: 0, verifiedFromSequence: 20 });
+    expect(await call<v1.VerifyCustodyResponse>(h.clients[1]!, 'verifyCustody', { evidenceId: item, fromGenesis: true }, analyst)).toMatchObject({ intact: true, entries: 21, verifiedFromSequence: 1 });
     const listed = await call<v1.ListCustodyResponse>(h.client, 'listCustody', { evidenceId: item, pageSize: 500 }, await h.token('auditor', 'oig'));
     expect(listed.entries.map((e) => e.sequence)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
     for (let i = 1; i < listed.entries.length; i++) expect(listed.entries[i]!.previousHash).toBe(listed.entries[i - 1]!.hash);
 
-    // Edit entry 7's location in the database: VerifyCustody names entry 7.
     const id = (n: number) => `${item}:${String(n).padStart(8, '0')}`;
+    const verify = (fromGenesis = false) => call<v1.VerifyCustodyResponse>(h.client, 'verifyCustody', { evidenceId: item, fromGenesis }, analyst);
+    // Edit entry 21 (after the last checkpoint): the everyday check names it.
+    await h.custody.updateOne({ _id: id(21) as never }, { $set: { 'action.location': 'a car boot' } });
+    expect(await verify()).toMatchObject({ intact: false, firstBrokenSequence: 21, reason: expect.stringMatching(/altered/) });
+    // Edit entry 7's location: the audit from the first entry names entry 7.
     await h.custody.updateOne({ _id: id(7) as never }, { $set: { 'action.location': 'a car boot' } });
-    expect(await call<v1.VerifyCustodyResponse>(h.client, 'verifyCustody', { evidenceId: item }, analyst)).toMatchObject({ intact: false, firstBrokenSequence: 7, reason: expect.stringMatching(/altered/) });
+    expect(await verify(true)).toMatchObject({ intact: false, firstBrokenSequence: 7, reason: expect.stringMatching(/altered/) });
     // Delete entry 4 as well: the first broken link is now 4.
     await h.custody.deleteOne({ _id: id(4) as never });
-    expect(await call<v1.VerifyCustodyResponse>(h.client, 'verifyCustody', { evidenceId: item }, analyst)).toMatchObject({ intact: false, firstBrokenSequence: 4 });
+    expect(await verify(true)).toMatchObject({ intact: false, firstBrokenSequence: 4 });
+    // Rewrite the last checkpoint to vouch for another hash: without the key its signature cannot follow.
+    const checkpoints = h.mongo.db(h.database).collection('enforcement_custody_checkpoints');
+    await checkpoints.updateOne({ _id: `${item}#3` as never }, { $set: { hash: 'f'.repeat(64) } });
+    expect(await verify()).toMatchObject({ intact: false, firstBrokenSequence: 20, reason: expect.stringMatching(/signature/) });
 
     // Bad input and outside readers.
     const bad = await call(h.client, 'recordCustody', { evidenceId: item, action: { kind: K.CUSTODY_ACTION_KIND_UNSPECIFIED, handler: '', at: '2026-11-21 10:00', location: '', purpose: '' } }, analyst).then(() => undefined, (e: ServiceError) => e);

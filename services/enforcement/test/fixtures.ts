@@ -1,4 +1,5 @@
 /** Shared by enforcement's end-to-end tests: enforcement processes (and, where a flow needs it, the clearinghouse) on real servers. */
+import { randomBytes } from 'node:crypto';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -54,7 +55,7 @@ export class EnforcementHarness {
     const servers = sharedServers();
     this.nats = await NatsServer.start();
     this.auth = await TestAuth.create();
-    this.env = { ...this.auth.env, NATS_URL: this.nats.url, MONGODB_URI: servers.mongodbUri, MONGODB_DB: this.database, OTEL_EXPORTER_OTLP_ENDPOINT: servers.otlpEndpoint, ...extra };
+    this.env = { ...this.auth.env, NATS_URL: this.nats.url, MONGODB_URI: servers.mongodbUri, MONGODB_DB: this.database, OTEL_EXPORTER_OTLP_ENDPOINT: servers.otlpEndpoint, CUSTODY_CHECKPOINT_KEY: randomBytes(32).toString('base64'), CUSTODY_CHECKPOINT_EVERY: '5', ...extra };
     for (let i = 0; i < replicas; i++) await this.startReplica();
     this.mongo = await new MongoClient(servers.mongodbUri).connect();
     this.nc = await connect({ servers: this.nats.url });

@@ -3,6 +3,7 @@
  * service by server reflection alone: no .proto files on the client. Each service is one line of
  * SERVICES; a new service adds its line.
  */
+import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { binary, NatsServer, ServiceProcess, sharedServers, TestAuth, uniqueDatabase } from '@rampart/testing';
 import { credentialKeysFile } from './services';
@@ -30,7 +31,7 @@ const SERVICES: ReflectedService[] = [
   { name: 'designation', service: 'rampart.designation.v1.DesignationService', timestamped: 'rampart.designation.v1.Case', read: { method: 'ListCases', caller: auditor }, invalid: { method: 'GetCase', body: { case_id: 'x' }, field: 'case_id', caller: auditor } },
   { name: 'early-access', service: 'rampart.access.v1.EarlyAccessService', timestamped: 'rampart.access.v1.AccessProgram', read: { method: 'ListPrograms', caller: developer }, invalid: { method: 'GetProgram', body: { program_id: 'x' }, field: 'program_id', caller: developer }, get env() { return { CREDENTIAL_KEYS_FILE: credentialKeysFile() }; } },
   { name: 'clearinghouse', service: 'rampart.clearinghouse.v1.ClearinghouseService', timestamped: 'rampart.clearinghouse.v1.VulnerabilityReport', read: { method: 'ListReports', caller: auditor }, invalid: { method: 'GetReport', body: { report_id: 'x' }, field: 'report_id', caller: auditor } },
-  { name: 'enforcement', service: 'rampart.enforcement.v1.EnforcementService', timestamped: 'rampart.enforcement.v1.Referral', read: { method: 'ListReferrals', caller: auditor }, invalid: { method: 'GetReferral', body: { referral_id: 'x' }, field: 'referral_id', caller: auditor } },
+  { name: 'enforcement', service: 'rampart.enforcement.v1.EnforcementService', timestamped: 'rampart.enforcement.v1.Referral', read: { method: 'ListReferrals', caller: auditor }, invalid: { method: 'GetReferral', body: { referral_id: 'x' }, field: 'referral_id', caller: auditor }, env: { CUSTODY_CHECKPOINT_KEY: randomBytes(32).toString('base64') } },
 ];
 
 interface Run {

@@ -2,7 +2,7 @@
  * Every Rampart service, as the hardening tests see it: how to start it, a token that may make one
  * harmless call, and that call. A new service joins every hardening test by adding one entry here.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Metadata, type CallOptions, type Client, type ServiceError } from '@grpc/grpc-js';
@@ -79,6 +79,7 @@ export const SERVICES: ServiceUnderTest[] = [
   {
     name: 'enforcement',
     grpcService: 'rampart.enforcement.v1.EnforcementService',
+    env: { CUSTODY_CHECKPOINT_KEY: randomBytes(32).toString('base64') },
     token: (auth) => auth.token({ roles: ['enforcement-analyst'], organization: 'doj', clearance: 'CUI' }),
     client: harmless(enforcementV1.EnforcementServiceClient, 'listReferrals', enforcementV1.ListReferralsRequest.fromPartial({})),
   },

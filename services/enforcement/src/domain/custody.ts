@@ -7,7 +7,7 @@
  * it and when). Editing, deleting, inserting or reordering any entry breaks the chain at that entry,
  * and `verifyChain` names it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { parseZonedTime, textField, type FieldViolation, type ZonedTime } from '@rampart/errors';
 import { LIMITS, SHA256 } from './validation';
@@ -69,9 +69,35 @@ export function nextEntry(evidenceId: string, head: Pick<CustodyEntry, 'sequence
   return { ...base, hash: entryHash(base) };
 }
 
+/**
+ * A checkpoint: the service's MAC (HMAC-SHA256 under CUSTODY_CHECKPOINT_KEY) over an item's entry n
+ * and its hash, written every CUSTODY_CHECKPOINT_EVERY entries. Verifying from the last one reads only
+ * what came after it, and whoever rewrites the entries up to it (and their hashes) cannot write a
+ * matching checkpoint without the key. A full audit verifies from the first entry.
+ */
+export interface Checkpoint {
+  evidenceId: string;
+  sequence: number;
+  hash: string;
+  mac: string;
+}
+
+export function checkpointMac(key: Buffer, evidenceId: string, sequence: number, hash: string): string {
+  return createHmac('sha256', key).update(canonicalize({ evidenceId, sequence, hash }) ?? '', 'utf8').digest('hex');
+}
+
+export function checkpointValid(key: Buffer, c: Checkpoint): boolean {
+  const expected = Buffer.from(checkpointMac(key, c.evidenceId, c.sequence, c.hash), 'hex');
+  const given = Buffer.from(/^[0-9a-f]{64}$/.test(c.mac) ? c.mac : '', 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 export interface ChainVerdict {
   intact: boolean;
+  /** The chain's length as read (entries before the checkpoint counted, not read). */
   entries: number;
+  /** The first entry read and checked: 1, or a checkpoint's. */
+  verifiedFrom: number;
   /** The first broken link's sequence, and why; absent when intact. */
   firstBroken?: { sequence: number; reason: string };
   headHash: string;
@@ -82,15 +108,21 @@ export interface ChainVerdict {
  * entry out of place, a hash that does not cover its content, or a previous hash that is not the
  * previous entry's: the first such entry is the broken link. A destroyed item takes no later action.
  */
-export function verifyChain(evidenceId: string, stored: readonly CustodyEntry[]): ChainVerdict {
+export function verifyChain(evidenceId: string, stored: readonly CustodyEntry[], from?: { checkpoint: Checkpoint; key: Buffer }): ChainVerdict {
+  const start = from?.checkpoint.sequence ?? 1;
+  if (from && (from.checkpoint.evidenceId !== evidenceId || !checkpointValid(from.key, from.checkpoint))) {
+    return { intact: false, entries: 0, verifiedFrom: start, firstBroken: { sequence: start, reason: `the checkpoint at entry ${start} does not bear the service's signature` }, headHash: GENESIS };
+  }
   // Every item's chain starts when it is added: an empty chain lost its first entry.
-  if (stored.length === 0) return { intact: false, entries: 0, firstBroken: { sequence: 1, reason: 'the chain has no entries: its first (the collection) is missing' }, headHash: GENESIS };
-  let previous = GENESIS;
+  if (stored.length === 0) return { intact: false, entries: 0, verifiedFrom: start, firstBroken: { sequence: start, reason: from ? `entry ${start}, the checkpoint's, is missing` : 'the chain has no entries: its first (the collection) is missing' }, headHash: GENESIS };
+  // From a checkpoint: its entry must be the one it signed, and what follows links to it.
+  let previous = from ? stored[0]!.previousHash : GENESIS;
+  if (from && stored[0]!.hash !== from.checkpoint.hash) return { intact: false, entries: start - 1 + stored.length, verifiedFrom: start, firstBroken: { sequence: start, reason: `entry ${start} is not the one its checkpoint signed` }, headHash: previous };
   let destroyed = false;
   for (let i = 0; i < stored.length; i++) {
     const e = stored[i]!;
-    const expected = i + 1;
-    const broken = (reason: string): ChainVerdict => ({ intact: false, entries: stored.length, firstBroken: { sequence: expected, reason }, headHash: previous });
+    const expected = start + i;
+    const broken = (reason: string): ChainVerdict => ({ intact: false, entries: start - 1 + stored.length, verifiedFrom: start, firstBroken: { sequence: expected, reason }, headHash: previous });
     if (e.evidenceId !== evidenceId) return broken(`entry ${expected} belongs to another item`);
     if (e.sequence !== expected) return broken(`entry ${expected} is missing or out of place (found sequence ${e.sequence})`);
     if (e.previousHash !== previous) return broken(`entry ${expected} does not follow entry ${expected - 1} (its previous hash differs)`);
@@ -99,7 +131,7 @@ export function verifyChain(evidenceId: string, stored: readonly CustodyEntry[])
     destroyed = e.action.kind === 'destroyed';
     previous = e.hash;
   }
-  return { intact: true, entries: stored.length, headHash: previous };
+  return { intact: true, entries: start - 1 + stored.length, verifiedFrom: start, headHash: previous };
 }
 
 export interface CustodyActionInput {

@@ -6,11 +6,14 @@
  *   entry n is the insert of that `_id`: of two writers (any replicas, any engine) that read the
  *   same head, one inserts n and the other collides, re-reads the head and links to the winner, so
  *   a chain never forks. Each entry carries its `custody.recorded` event.
+ * - `enforcement_custody_checkpoints`: every `checkpointEvery`-th entry signed (domain/custody.ts),
+ *   `_id` `<item>#<k>` for the k-th, written by whoever appended that entry (an insert: once).
  */
 import type { Collection, Db } from 'mongodb';
+import { ConflictError } from '@rampart/errors';
 import { DocumentLocks, initialOutbox, OUTBOX_PENDING_INDEX, SWEEP_ONLY, type OutboxDocument, type OutboxEntry, type OutboxPublisher } from '@rampart/events';
 import { ensureIndexes, isDuplicateKeyError, latestOfSequence, SequencedSet, type SequencedMemberDocument } from '@rampart/store';
-import { nextEntry, type CustodyAction, type CustodyEntry, type EvidenceItem } from '../domain';
+import { checkpointMac, nextEntry, type Checkpoint, type CustodyAction, type CustodyEntry, type EvidenceItem } from '../domain';
 import { custodyEvent, evidenceEvent } from '../events/referral-events';
 
 interface EvidenceDocument extends OutboxDocument, Omit<EvidenceItem, 'id'> {
@@ -27,26 +30,41 @@ interface CustodyDocument extends OutboxDocument, CustodyEntry {
 export const MAX_ITEMS_PER_REFERRAL = 1_000;
 /** Entries read at once while walking a chain. */
 const WINDOW = 32;
-/** Appends retried after collisions before the caller is told to retry. */
-const APPEND_ATTEMPTS = 20;
+/** Appends retried after collisions before the caller is told to retry (ABORTED). */
+const APPEND_ATTEMPTS = 50;
 
 export const custodyId = (evidenceId: string, sequence: number) => `${evidenceId}:${String(sequence).padStart(8, '0')}`;
+
+interface CheckpointDocument extends Checkpoint {
+  _id: string;
+}
+
+export interface CheckpointSigning {
+  key: Buffer;
+  every: number;
+}
 
 export class CustodyStore {
   readonly locks = new DocumentLocks();
   private publishers: { evidence: OutboxPublisher; custody: OutboxPublisher } = { evidence: SWEEP_ONLY, custody: SWEEP_ONLY };
   private readonly byReferral: SequencedSet;
 
-  private constructor(readonly evidence: Collection<EvidenceDocument>, readonly custody: Collection<CustodyDocument>, referralItems: Collection<SequencedMemberDocument>) {
+  private constructor(
+    readonly evidence: Collection<EvidenceDocument>,
+    readonly custody: Collection<CustodyDocument>,
+    referralItems: Collection<SequencedMemberDocument>,
+    private readonly checkpoints: Collection<CheckpointDocument>,
+    readonly signing: CheckpointSigning,
+  ) {
     this.byReferral = new SequencedSet(referralItems, MAX_ITEMS_PER_REFERRAL);
   }
 
-  static async open(db: Db): Promise<CustodyStore> {
+  static async open(db: Db, signing: CheckpointSigning): Promise<CustodyStore> {
     const evidence = db.collection<EvidenceDocument>('enforcement_evidence');
     const custody = db.collection<CustodyDocument>('enforcement_custody');
     await ensureIndexes(evidence, [OUTBOX_PENDING_INDEX]);
     await ensureIndexes(custody, [OUTBOX_PENDING_INDEX]);
-    return new CustodyStore(evidence, custody, db.collection<SequencedMemberDocument>('enforcement_referral_evidence'));
+    return new CustodyStore(evidence, custody, db.collection<SequencedMemberDocument>('enforcement_referral_evidence'), db.collection<CheckpointDocument>('enforcement_custody_checkpoints'), signing);
   }
 
   publishWith(publishers: { evidence: OutboxPublisher; custody: OutboxPublisher }): void {
@@ -93,6 +111,7 @@ export class CustodyStore {
       try {
         await this.custody.insertOne({ _id: id, ...entry, revision: 1, ...initialOutbox(events) });
         this.publishers.custody.written(id, events, { created: true });
+        if (entry.sequence % this.signing.every === 0) await this.signCheckpoint(entry);
         return entry;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
@@ -100,7 +119,25 @@ export class CustodyStore {
         head = (await this.custody.findOne({ _id: id }).then((d) => (d ? toEntry(d) : undefined))) ?? (await this.head(evidenceId));
       }
     }
-    throw new Error(`custody chain of ${evidenceId} kept growing while appending: retry`);
+    throw new ConflictError(`custody chain of ${evidenceId} kept growing while appending: retry`);
+  }
+
+  private async signCheckpoint(entry: CustodyEntry): Promise<void> {
+    const { evidenceId, sequence, hash } = entry;
+    const k = sequence / this.signing.every - 1;
+    try {
+      await this.checkpoints.insertOne({ _id: `${evidenceId}#${k}`, evidenceId, sequence, hash, mac: checkpointMac(this.signing.key, evidenceId, sequence, hash) });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+
+  /** The item's last checkpoint (by `_id` reads), if any. */
+  async lastCheckpoint(evidenceId: string): Promise<Checkpoint | undefined> {
+    const latest = await latestOfSequence((k) => this.checkpoints.findOne({ _id: `${evidenceId}#${k}` }));
+    if (!latest) return undefined;
+    const { evidenceId: e, sequence, hash, mac } = latest.doc;
+    return { evidenceId: e, sequence, hash, mac };
   }
 
   /** Entries `from` to `from + limit - 1`, as stored, stopping at the first missing sequence. */
@@ -121,18 +158,17 @@ export class CustodyStore {
    * Every entry as stored, for verification: by sequence while present, and then up to the head a
    * binary search finds, so a deleted entry in the middle shows as a gap rather than an early end.
    */
-  async wholeChain(evidenceId: string, cap: number): Promise<CustodyEntry[]> {
-    const present = await this.entries(evidenceId, 1, cap);
+  async wholeChain(evidenceId: string, cap: number, from = 1): Promise<CustodyEntry[]> {
+    const present = await this.entries(evidenceId, from, cap);
     if (present.length === 0) {
-      // Entry 1 gone (every item has one from AddEvidence): whatever survives after it is examined.
-      const survivors = (await this.entries(evidenceId, 2, WINDOW)).length > 0 ? await this.entries(evidenceId, 2, cap) : [];
-      return survivors;
+      // The first entry read is gone (entry 1 exists from AddEvidence, a checkpoint's from its signing): what survives after it is examined.
+      return (await this.entries(evidenceId, from + 1, WINDOW)).length > 0 ? await this.entries(evidenceId, from + 1, cap) : [];
     }
     const head = await this.head(evidenceId);
-    if (!head || head.sequence <= present.length) return present;
+    if (!head || head.sequence < from + present.length) return present;
     // A gap: read on past it to the head (what remains after a deletion is still examined).
     const rest: CustodyEntry[] = [];
-    for (let seq = present.length + 2; seq <= Math.min(head.sequence, cap); seq += WINDOW) {
+    for (let seq = from + present.length + 1; seq <= Math.min(head.sequence, from + cap); seq += WINDOW) {
       const docs = await Promise.all(Array.from({ length: Math.min(WINDOW, head.sequence - seq + 1) }, (_, i) => this.custody.findOne({ _id: custodyId(evidenceId, seq + i) })));
       for (const d of docs) if (d) rest.push(toEntry(d));
     }

@@ -85,8 +85,14 @@ export function evidenceHandlers(kit: HandlerKit, deps: EvidenceDeps) {
     verifyCustody: unary(kit, async (request: v1.VerifyCustodyRequest, { caller }): Promise<v1.VerifyCustodyResponse> => {
       const access = authorize(AUTHORIZATION, 'verifyCustody', caller);
       const item = await itemOf(access, request.evidenceId);
-      const verdict = verifyChain(item.id, await custody.wholeChain(item.id, MAX_CHAIN));
-      return { intact: verdict.intact, entries: verdict.entries, firstBrokenSequence: verdict.firstBroken?.sequence ?? 0, reason: verdict.firstBroken?.reason ?? '', headHash: verdict.headHash };
+      // From the last signed checkpoint unless an audit asks for the whole chain.
+      const checkpoint = request.fromGenesis ? undefined : await custody.lastCheckpoint(item.id);
+      const stored = await custody.wholeChain(item.id, MAX_CHAIN, checkpoint?.sequence ?? 1);
+      const verdict = verifyChain(item.id, stored, checkpoint ? { checkpoint, key: custody.signing.key } : undefined);
+      return {
+        intact: verdict.intact, entries: verdict.entries, firstBrokenSequence: verdict.firstBroken?.sequence ?? 0, reason: verdict.firstBroken?.reason ?? '',
+        headHash: verdict.headHash, verifiedFromSequence: verdict.verifiedFrom,
+      };
     }),
 
     exportStix: unary(kit, async (request: v1.ExportStixRequest, { caller }): Promise<v1.ExportStixResponse> => {
