@@ -71,9 +71,9 @@ describe('evidence and custody', () => {
     // Edit entry 7's location: the audit from the first entry names entry 7.
     await h.custody.updateOne({ _id: id(7) as never }, { $set: { 'action.location': 'a car boot' } });
     expect(await verify(true)).toMatchObject({ intact: false, firstBrokenSequence: 7, reason: expect.stringMatching(/altered/) });
-    // Delete entry 4 as well: the first broken link is now 4.
-    await h.custody.deleteOne({ _id: id(4) as never });
-    expect(await verify(true)).toMatchObject({ intact: false, firstBrokenSequence: 4 });
+    // Delete entry 5 as well (where the head search probes: it stops there): the first broken link is now 5.
+    await h.custody.deleteOne({ _id: id(5) as never });
+    expect(await verify(true)).toMatchObject({ intact: false, firstBrokenSequence: 5, reason: expect.stringMatching(/missing or out of place/) });
     // Rewrite the last checkpoint to vouch for another hash: without the key its signature cannot follow.
     const checkpoints = h.mongo.db(h.database).collection('enforcement_custody_checkpoints');
     await checkpoints.updateOne({ _id: `${item}#3` as never }, { $set: { hash: 'f'.repeat(64) } });

@@ -1,9 +1,11 @@
 /**
  * Custody chains, the enforcement service as deployed (two processes, telemetry on) on nats-server and
  * FerretDB:
- * 1. VerifyCustody of one item whose chain holds 1,000 entries (appended through RecordCustody):
- *    latency over repeated calls (target <= 100 ms);
- * 2. a whole audit: VerifyCustody of BENCH_AUDIT_ITEMS items (default 10,000) of 20 entries each,
+ * 1. VerifyCustody of one item whose chain holds 1,099 entries (appended through RecordCustody):
+ *    latency over repeated calls from the last signed checkpoint (entry 1,000 at the default
+ *    CUSTODY_CHECKPOINT_EVERY of 100: the worst case, 99 entries after it; target <= 100 ms), and of
+ *    the whole chain (`from_genesis`);
+ * 2. a whole audit: VerifyCustody (from_genesis) of BENCH_AUDIT_ITEMS items (default 10,000) of 20 entries each,
  *    8 in flight; the chains are written straight into the collection with the service's own
  *    hashing (the same documents RecordCustody writes; going through gRPC would take most of an hour);
  * 3. appends per second from the two processes at once (16 in flight, each on its own item, and all
@@ -13,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { bearer, callUnary, insecure } from '@rampart/grpc-kit';
 import { enforcementV1 as v1 } from '@rampart/proto';
 import { FerretDb, Jaeger, NatsServer, REPO_ROOT, ServiceProcess, TestAuth, freePort, uniqueDatabase } from '@rampart/testing';
@@ -41,23 +43,39 @@ async function main(): Promise<void> {
   const referrer = bearer(await auth.token({ roles: ['referrer'], organization: 'bank', subject: 'ciso@bank' }, '3h'));
   const rpc = <T>(i: number, method: Extract<keyof v1.EnforcementServiceClient, string>, request: object, meta = analyst) => callUnary<T>(clients[i % 2]!, v1, method, request, meta);
   const mongo = await new MongoClient(ferret.uri, { maxPoolSize: 64 }).connect();
-  const db = mongo.db(database);
+  try {
+    await run(mongo.db(database), rpc, referrer);
+  } finally {
+    // Stopped however the run ended: a failed run leaves no servers behind.
+    for (const c of clients) c.close();
+    await mongo.close();
+    await Promise.all(services.map((s) => s.stop()));
+    await Promise.all([nats.stop(), ferret.stop(), jaeger.stop()]);
+  }
+}
+
+type Rpc = <T>(i: number, method: Extract<keyof v1.EnforcementServiceClient, string>, request: object, meta?: ReturnType<typeof bearer>) => Promise<T>;
+
+async function run(db: Db, rpc: Rpc, referrer: ReturnType<typeof bearer>): Promise<void> {
 
   const referral = (await rpc<v1.FileReferralResponse>(0, 'fileReferral', { details: { victim: { name: 'Bank', sector: 'financial-services', size: 'small' }, narrative: 'bench', suspectedStatutes: [v1.Statute.STATUTE_18_USC_1343] }, idempotencyKey: 'bench' }, referrer)).referral!;
   const addItem = async (i: number) => (await rpc<v1.AddEvidenceResponse>(i, 'addEvidence', { referralId: referral.referralId, reference: `locker://bench/${i}`, sha256: 'ab'.repeat(32), sizeBytes: 1, mediaType: 'application/octet-stream', collected: { ...action(0), kind: v1.CustodyActionKind.CUSTODY_ACTION_KIND_COLLECTED } })).evidence!.evidenceId;
 
   // 1. One chain of 1,000 entries, verified again and again.
   const long = await addItem(0);
-  for (let i = 1; i < 1_000; i++) await rpc(i, 'recordCustody', { evidenceId: long, action: action(i) });
-  const verifyTimes: number[] = [];
-  for (let i = 0; i < 50; i++) {
-    const t = performance.now();
-    const answer = await rpc<v1.VerifyCustodyResponse>(i, 'verifyCustody', { evidenceId: long });
-    verifyTimes.push(performance.now() - t);
-    if (!answer.intact || answer.entries !== 1_000) throw new Error(`the chain did not verify: ${JSON.stringify(answer)}`);
+  for (let i = 1; i < 1_099; i++) await rpc(i, 'recordCustody', { evidenceId: long, action: action(i) });
+  for (const fromGenesis of [false, true]) {
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t = performance.now();
+      const answer = await rpc<v1.VerifyCustodyResponse>(i, 'verifyCustody', { evidenceId: long, fromGenesis });
+      times.push(performance.now() - t);
+      if (!answer.intact || answer.entries !== 1_099) throw new Error(`the chain did not verify: ${JSON.stringify(answer)}`);
+    }
+    times.sort((a, b) => a - b);
+    const what = fromGenesis ? 'the whole chain (from_genesis)' : 'from the last checkpoint (entry 1,000)';
+    console.log(`| VerifyCustody, a chain of 1,099 entries, ${what}, 50 calls | p50 ${fixed(percentile(times, 50))} ms, p95 ${fixed(percentile(times, 95))} ms, max ${fixed(times[times.length - 1]!)} ms${fromGenesis ? '' : ` (target <= 100 ms: ${percentile(times, 95) <= 100 ? 'met at p95' : percentile(times, 50) <= 100 ? 'met at the median, not at p95' : 'NOT met'})`} |`);
   }
-  verifyTimes.sort((a, b) => a - b);
-  console.log(`| VerifyCustody, one chain of 1,000 entries (50 calls) | p50 ${fixed(percentile(verifyTimes, 50))} ms, p95 ${fixed(percentile(verifyTimes, 95))} ms, max ${fixed(verifyTimes[verifyTimes.length - 1]!)} ms (target <= 100 ms: ${percentile(verifyTimes, 50) <= 100 ? 'met at the median' : 'NOT met'}) |`);
 
   // 2. The audit: chains written straight into the collection, then every item verified.
   const custody = db.collection('enforcement_custody');
@@ -83,7 +101,7 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: 8 }, async (_, w) => {
     while (next < ids.length) {
       const id = ids[next++]!;
-      const answer = await rpc<v1.VerifyCustodyResponse>(w, 'verifyCustody', { evidenceId: id });
+      const answer = await rpc<v1.VerifyCustodyResponse>(w, 'verifyCustody', { evidenceId: id, fromGenesis: true });
       if (!answer.intact || answer.entries !== 20) throw new Error(`item ${id} did not verify: ${JSON.stringify(answer)}`);
       audited++;
     }
@@ -116,10 +134,6 @@ async function main(): Promise<void> {
   console.log(`| appends, 2 processes, 16 in flight, all on one item | ${fixed(contended.throughput)}/s (p50 ${fixed(contended.p50)} ms, p99 ${fixed(contended.p99)} ms, ${aborted} ABORTED and retried); chain after: ${sharedOk.intact ? 'intact' : 'BROKEN'}, ${sharedOk.entries} entries |`);
   console.log(`| bare insertOne, 16 in flight, same FerretDB | ${fixed(bareRate.throughput)}/s (p50 ${fixed(bareRate.p50)} ms, p99 ${fixed(bareRate.p99)} ms) |`);
 
-  for (const c of clients) c.close();
-  await mongo.close();
-  await Promise.all(services.map((s) => s.stop()));
-  await Promise.all([nats.stop(), ferret.stop(), jaeger.stop()]);
 }
 
 main().catch((error: unknown) => {

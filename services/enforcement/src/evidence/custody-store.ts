@@ -29,7 +29,7 @@ interface CustodyDocument extends OutboxDocument, CustodyEntry {
 /** A referral holds at most this many items (an evidence locker's index, not a bulk store). */
 export const MAX_ITEMS_PER_REFERRAL = 1_000;
 /** Entries read at once while walking a chain. */
-const WINDOW = 32;
+const WINDOW = 64;
 /** Appends retried after collisions before the caller is told to retry (ABORTED). */
 const APPEND_ATTEMPTS = 50;
 
@@ -94,9 +94,9 @@ export class CustodyStore {
     return items.filter((i): i is EvidenceItem => i !== undefined);
   }
 
-  /** The chain's last entry (by `_id` reads: about 2 log2(n) of them). */
-  async head(evidenceId: string): Promise<CustodyEntry | undefined> {
-    const latest = await latestOfSequence((n) => this.custody.findOne({ _id: custodyId(evidenceId, n + 1) }));
+  /** The chain's last entry, searched from entry `from` on (by `_id` reads: about 2 log2(n - from) of them). */
+  async head(evidenceId: string, from = 1): Promise<CustodyEntry | undefined> {
+    const latest = await latestOfSequence((n) => this.custody.findOne({ _id: custodyId(evidenceId, from + n) }));
     return latest ? toEntry(latest.doc) : undefined;
   }
 
@@ -155,22 +155,24 @@ export class CustodyStore {
   }
 
   /**
-   * Every entry as stored, for verification: by sequence while present, and then up to the head a
-   * binary search finds, so a deleted entry in the middle shows as a gap rather than an early end.
+   * Every entry as stored, for verification, from entry `from`: in sequence while present, and past
+   * the first missing one whatever is found beyond it, so a deleted entry shows as a gap rather than
+   * an early end. Beyond means: the head a search finds, any of the WINDOW entries after the gap, or
+   * `atLeast` (the last signed checkpoint's entry, which must exist).
    */
-  async wholeChain(evidenceId: string, cap: number, from = 1): Promise<CustodyEntry[]> {
-    const present = await this.entries(evidenceId, from, cap);
-    if (present.length === 0) {
-      // The first entry read is gone (entry 1 exists from AddEvidence, a checkpoint's from its signing): what survives after it is examined.
-      return (await this.entries(evidenceId, from + 1, WINDOW)).length > 0 ? await this.entries(evidenceId, from + 1, cap) : [];
-    }
-    const head = await this.head(evidenceId);
-    if (!head || head.sequence < from + present.length) return present;
-    // A gap: read on past it to the head (what remains after a deletion is still examined).
+  async wholeChain(evidenceId: string, cap: number, from = 1, atLeast = 0): Promise<CustodyEntry[]> {
+    const read = (seq: number) => this.custody.findOne({ _id: custodyId(evidenceId, seq) });
+    const [present, head] = await Promise.all([this.entries(evidenceId, from, cap), this.head(evidenceId, from)]);
+    const gap = from + present.length; // the first sequence not found in order
+    const probed = (await Promise.all(Array.from({ length: WINDOW }, (_, i) => read(gap + 1 + i)))).filter((d) => d !== null);
+    const beyond = Math.max(head?.sequence ?? 0, ...probed.map((d) => d.sequence), atLeast);
+    if (beyond <= gap) return present;
+    // A gap: read on past it to the end (what remains after a deletion is still examined).
     const rest: CustodyEntry[] = [];
-    for (let seq = from + present.length + 1; seq <= Math.min(head.sequence, from + cap); seq += WINDOW) {
-      const docs = await Promise.all(Array.from({ length: Math.min(WINDOW, head.sequence - seq + 1) }, (_, i) => this.custody.findOne({ _id: custodyId(evidenceId, seq + i) })));
+    for (let seq = gap + 1; seq < from + cap; seq += WINDOW) {
+      const docs = await Promise.all(Array.from({ length: WINDOW }, (_, i) => read(seq + i)));
       for (const d of docs) if (d) rest.push(toEntry(d));
+      if (seq + WINDOW > beyond && docs.every((d) => d === null)) break;
     }
     return [...present, ...rest];
   }

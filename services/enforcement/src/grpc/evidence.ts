@@ -86,8 +86,10 @@ export function evidenceHandlers(kit: HandlerKit, deps: EvidenceDeps) {
       const access = authorize(AUTHORIZATION, 'verifyCustody', caller);
       const item = await itemOf(access, request.evidenceId);
       // From the last signed checkpoint unless an audit asks for the whole chain.
-      const checkpoint = request.fromGenesis ? undefined : await custody.lastCheckpoint(item.id);
-      const stored = await custody.wholeChain(item.id, MAX_CHAIN, checkpoint?.sequence ?? 1);
+      const last = await custody.lastCheckpoint(item.id);
+      const checkpoint = request.fromGenesis ? undefined : last;
+      // The last checkpoint's entry must exist either way: a chain cut before it has a gap.
+      const stored = await custody.wholeChain(item.id, MAX_CHAIN, checkpoint?.sequence ?? 1, last?.sequence ?? 0);
       const verdict = verifyChain(item.id, stored, checkpoint ? { checkpoint, key: custody.signing.key } : undefined);
       return {
         intact: verdict.intact, entries: verdict.entries, firstBrokenSequence: verdict.firstBroken?.sequence ?? 0, reason: verdict.firstBroken?.reason ?? '',
