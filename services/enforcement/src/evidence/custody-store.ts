@@ -100,9 +100,9 @@ export class CustodyStore {
     return latest ? toEntry(latest.doc) : undefined;
   }
 
-  /** Appends `action` after the current head, re-reading it after each collision. */
-  async append(evidenceId: string, action: CustodyAction, recordedBy: string, now: () => Date): Promise<CustodyEntry> {
-    let head = await this.head(evidenceId);
+  /** Appends `action` after the head (`known`: as the caller just read it), re-reading it after each collision. */
+  async append(evidenceId: string, action: CustodyAction, recordedBy: string, now: () => Date, known?: { head: CustodyEntry | undefined }): Promise<CustodyEntry> {
+    let head = known ? known.head : await this.head(evidenceId);
     for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
       const at = now();
       const entry = nextEntry(evidenceId, head, action, recordedBy, at);

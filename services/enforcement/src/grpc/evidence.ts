@@ -47,7 +47,7 @@ export function evidenceHandlers(kit: HandlerKit, deps: EvidenceDeps) {
       const item: EvidenceItem = { id: uuidv7(), referralId: referral.id, ...evidence.value!, addedBy: caller.subject, addedAt: at };
       signal.throwIfAborted();
       if (!(await custody.addItem(item, at))) throw new FailedPreconditionError(`referral ${referral.id} holds the most evidence items allowed`);
-      const entry = await custody.append(item.id, first.action!, caller.subject, now);
+      const entry = await custody.append(item.id, first.action!, caller.subject, now, { head: undefined });
       return { evidence: evidenceToWire(item), firstEntry: entryToWire(entry) };
     }),
 
@@ -65,7 +65,7 @@ export function evidenceHandlers(kit: HandlerKit, deps: EvidenceDeps) {
       const head = await custody.head(item.id);
       if (head?.action.kind === 'destroyed') throw new FailedPreconditionError(`evidence ${item.id} was destroyed (entry ${head.sequence}): nothing can follow`);
       signal.throwIfAborted();
-      return { entry: entryToWire(await custody.append(item.id, action.action!, caller.subject, now)) };
+      return { entry: entryToWire(await custody.append(item.id, action.action!, caller.subject, now, { head })) };
     }),
 
     listCustody: unary(kit, async (request: v1.ListCustodyRequest, { caller }): Promise<v1.ListCustodyResponse> => {
