@@ -21,6 +21,8 @@ const schema = z.object({
       }
       return key;
     }),
+  // The largest item UploadEvidence stores itself (GridFS), in bytes; larger evidence is held elsewhere, by reference.
+  EVIDENCE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1_024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
   // A signed checkpoint every this many custody entries of an item: VerifyCustody reads at most this many.
   CUSTODY_CHECKPOINT_EVERY: z.coerce.number().int().min(2).max(10_000).default(100),
 });

@@ -28,7 +28,7 @@ export async function startEnforcement(config: EnforcementConfig): Promise<{ por
   const deadlines = stepDeadlinesOf(config);
   const timers: TimerScheduler = runtime.timers({ [STEP_DEADLINE]: (timer, delivery) => deadlineHandler(store, timers, deadlines)(timer, delivery) });
   runtime.consume(DEADLINE_SCHEDULING, deadlineSchedulingHandler(store, timers, deadlines), 'deadlines');
-  return runtime.serve([enforcementService(runtime.kit(), { store, custody, deadlines })]);
+  return runtime.serve([enforcementService(runtime.kit(), { store, custody, deadlines, maxUploadBytes: config.EVIDENCE_UPLOAD_MAX_BYTES })]);
 }
 
 if (require.main === module) runService('enforcement', loadEnforcementConfig, startEnforcement);

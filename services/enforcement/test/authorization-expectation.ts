@@ -24,6 +24,7 @@ export const EXPECTED: Record<EnforcementRpc, ExpectedRule> = {
   getPriorityPolicy: ANALYST_AND_AUDITOR,
   setPriorityPolicy: ANALYST,
   addEvidence: ANALYST,
+  uploadEvidence: ANALYST,
   listEvidence: ANALYST_AND_AUDITOR,
   recordCustody: ANALYST,
   listCustody: ANALYST_AND_AUDITOR,

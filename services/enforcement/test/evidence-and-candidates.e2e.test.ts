@@ -6,11 +6,12 @@
  * its event is delivered, and an analyst accepts it into a referral; an early-access insider-risk
  * signal becomes a candidate linked to its access-log records; every exported bundle is valid STIX 2.1.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { GridFSBucket, ObjectId } from 'mongodb';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { jetstream, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import { bearer, callUnary, insecure } from '@rampart/grpc-kit';
+import { bearer, callUnary, fieldViolationsOf, insecure } from '@rampart/grpc-kit';
 import { clearinghouseV1 as ch, enforcementV1 as v1 } from '@rampart/proto';
 import { readStream, sharedServers, waitFor, waitForTrace } from '@rampart/testing';
 import { call, details, EnforcementHarness } from './fixtures';
@@ -22,7 +23,7 @@ let analyst: string;
 let clearinghouse: ch.ClearinghouseServiceClient;
 
 beforeAll(async () => {
-  await h.start(2);
+  await h.start(2, { EVIDENCE_UPLOAD_MAX_BYTES: String(1024 * 1024) });
   analyst = await h.token('enforcement-analyst', 'doj');
   clearinghouse = new ch.ClearinghouseServiceClient((await h.startOther('clearinghouse')).address, insecure());
 }, 120_000);
@@ -90,6 +91,43 @@ describe('evidence and custody', () => {
     expect(schemas.problems(bundle)).toEqual([]);
     expect(bundle.objects.find((o) => o.type === 'file' && o.hashes?.['SHA-256'] === 'ab'.repeat(32))).toBeDefined();
   }, 90_000);
+});
+
+describe('uploaded evidence', () => {
+  /** One client-streamed upload: the header, then `bytes` in 64 KiB chunks. */
+  const upload = (header: object, bytes: Buffer) => new Promise<v1.UploadEvidenceResponse>((resolve, reject) => {
+    void h.auth.token({ roles: ['enforcement-analyst'], organization: 'doj', clearance: 'CUI', subject: 'sa@doj' }).then((token) => {
+      const call = h.client.uploadEvidence(bearer(token), (error, answer) => (error ? reject(error) : resolve(answer)));
+      call.write({ part: { $case: 'header', value: v1.UploadEvidenceHeader.fromPartial(header) } });
+      for (let at = 0; at < bytes.length; at += 65_536) call.write({ part: { $case: 'chunk', value: bytes.subarray(at, at + 65_536) } });
+      call.end();
+    });
+  });
+
+  it('streams a small item into GridFS with the SHA-256 it computed; a mismatch or an item over the limit stores nothing', async () => {
+    const referral = await acceptedReferral('upload-1');
+    const header = { referralId: referral.referralId, mediaType: 'message/rfc822', description: 'the phishing mail', collected: action(K.CUSTODY_ACTION_KIND_COLLECTED, 0) };
+    const bytes = randomBytes(300_000);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const stored = await upload({ ...header, sha256 }, bytes);
+    expect(stored.evidence).toMatchObject({ sha256, sizeBytes: 300_000, mediaType: 'message/rfc822', reference: expect.stringMatching(/^gridfs:enforcement_evidence_files\/[0-9a-f]{24}$/) });
+    expect(stored.firstEntry).toMatchObject({ sequence: 1 });
+    // The bytes in GridFS are the bytes sent.
+    const files = new GridFSBucket(h.mongo.db(h.database), { bucketName: 'enforcement_evidence_files' });
+    const fileId = new ObjectId(stored.evidence!.reference.split('/')[1]);
+    const back = Buffer.concat(await files.openDownloadStream(fileId).toArray());
+    expect(createHash('sha256').update(back).digest('hex')).toBe(sha256);
+
+    const filesBefore = await h.mongo.db(h.database).collection('enforcement_evidence_files.files').countDocuments();
+    const mismatch = await upload({ ...header, sha256: 'e'.repeat(64) }, bytes).then(() => undefined, (e: ServiceError) => e);
+    expect(mismatch!.code).toBe(status.INVALID_ARGUMENT);
+    expect(fieldViolationsOf(mismatch!.metadata)).toEqual([expect.objectContaining({ field: 'header.sha256' })]);
+    const tooBig = await upload(header, randomBytes(1024 * 1024 + 1)).then(() => undefined, (e: ServiceError) => e);
+    expect(tooBig!.code).toBe(status.INVALID_ARGUMENT);
+    expect(await h.mongo.db(h.database).collection('enforcement_evidence_files.files').countDocuments()).toBe(filesBefore);
+    const listed = await call<v1.ListEvidenceResponse>(h.client, 'listEvidence', { referralId: referral.referralId }, analyst);
+    expect(listed.evidence.map((e) => e.sha256)).toEqual([sha256]);
+  }, 60_000);
 });
 
 describe('candidates', () => {

@@ -38,6 +38,7 @@ export const AUTHORIZATION: AuthorizationTable<EnforcementRpc> = {
     getPriorityPolicy: { why: 'analysts and auditors: the weights explain every score.', grants: [ANALYST, AUDITOR] },
     setPriorityPolicy: { why: 'enforcement analysts: DOJ sets its own priorities (a new version; every score records the one that made it).', grants: [ANALYST] },
     addEvidence: { why: 'enforcement analysts handle evidence.', grants: [ANALYST] },
+    uploadEvidence: { why: 'enforcement analysts handle evidence.', grants: [ANALYST] },
     listEvidence: { why: EVIDENCE_READ, grants: [ANALYST, AUDITOR] },
     recordCustody: { why: 'enforcement analysts record what happens to evidence.', grants: [ANALYST] },
     listCustody: { why: EVIDENCE_READ, grants: [ANALYST, AUDITOR] },

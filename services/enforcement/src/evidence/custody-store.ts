@@ -6,10 +6,12 @@
  *   entry n is the insert of that `_id`: of two writers (any replicas, any engine) that read the
  *   same head, one inserts n and the other collides, re-reads the head and links to the winner, so
  *   a chain never forks. Each entry carries its `custody.recorded` event.
+ * - `enforcement_evidence_files` (GridFS: `.files` and `.chunks`): items small enough to upload, streamed
+ *   in and referred to as `gridfs:enforcement_evidence_files/<file id>`;
  * - `enforcement_custody_checkpoints`: every `checkpointEvery`-th entry signed (domain/custody.ts),
  *   `_id` `<item>#<k>` for the k-th, written by whoever appended that entry (an insert: once).
  */
-import type { Collection, Db } from 'mongodb';
+import { GridFSBucket, type Collection, type Db, type ObjectId } from 'mongodb';
 import { ConflictError } from '@rampart/errors';
 import { DocumentLocks, initialOutbox, OUTBOX_PENDING_INDEX, SWEEP_ONLY, type OutboxDocument, type OutboxEntry, type OutboxPublisher } from '@rampart/events';
 import { ensureIndexes, isDuplicateKeyError, latestOfSequence, SequencedSet, type SequencedMemberDocument } from '@rampart/store';
@@ -55,6 +57,8 @@ export class CustodyStore {
     referralItems: Collection<SequencedMemberDocument>,
     private readonly checkpoints: Collection<CheckpointDocument>,
     readonly signing: CheckpointSigning,
+    /** Where uploaded items are kept (GridFS). */
+    readonly files: GridFSBucket,
   ) {
     this.byReferral = new SequencedSet(referralItems, MAX_ITEMS_PER_REFERRAL);
   }
@@ -64,7 +68,11 @@ export class CustodyStore {
     const custody = db.collection<CustodyDocument>('enforcement_custody');
     await ensureIndexes(evidence, [OUTBOX_PENDING_INDEX]);
     await ensureIndexes(custody, [OUTBOX_PENDING_INDEX]);
-    return new CustodyStore(evidence, custody, db.collection<SequencedMemberDocument>('enforcement_referral_evidence'), db.collection<CheckpointDocument>('enforcement_custody_checkpoints'), signing);
+    return new CustodyStore(evidence, custody, db.collection<SequencedMemberDocument>('enforcement_referral_evidence'), db.collection<CheckpointDocument>('enforcement_custody_checkpoints'), signing, new GridFSBucket(db, { bucketName: 'enforcement_evidence_files' }));
+  }
+
+  static fileReference(id: ObjectId): string {
+    return `gridfs:enforcement_evidence_files/${id.toHexString()}`;
   }
 
   publishWith(publishers: { evidence: OutboxPublisher; custody: OutboxPublisher }): void {

@@ -11,6 +11,7 @@ export interface EnforcementDeps {
   store: EnforcementStore;
   custody: CustodyStore;
   deadlines?: StepDeadlines;
+  maxUploadBytes?: number;
   now?: () => Date;
 }
 
@@ -18,7 +19,7 @@ export function enforcementService(kit: HandlerKit, deps: EnforcementDeps): Serv
   const now = deps.now ?? (() => new Date());
   const implementation: v1.EnforcementServiceServer = {
     ...referralHandlers(kit, { store: deps.store, now, deadlines: deps.deadlines ?? STEP_DEADLINE_MS }),
-    ...evidenceHandlers(kit, { store: deps.store, custody: deps.custody, now }),
+    ...evidenceHandlers(kit, { store: deps.store, custody: deps.custody, now, maxUploadBytes: deps.maxUploadBytes ?? 16 * 1024 * 1024 }),
   };
   return { name: 'rampart.enforcement.v1.EnforcementService', definition: v1.EnforcementServiceService, implementation };
 }

@@ -1,12 +1,13 @@
 /** Evidence, custody and STIX export RPCs. */
+import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { authorize, inScope, type Access } from '@rampart/auth';
 import { FailedPreconditionError, NotFoundError, ValidationError } from '@rampart/errors';
-import { unary, type HandlerKit } from '@rampart/grpc-kit';
+import { clientStreaming, unary, type HandlerKit } from '@rampart/grpc-kit';
 import { enforcementV1 as v1 } from '@rampart/proto';
 import { decodePageToken, encodePageToken } from '@rampart/store';
 import { AUTHORIZATION, referralBundle, validateCustodyAction, validateEvidence, validateEvidenceId, validateReferralId, verifyChain, viewOf, type EvidenceItem, type Referral } from '../domain';
-import type { CustodyStore } from '../evidence/custody-store';
+import { CustodyStore } from '../evidence/custody-store';
 import type { EnforcementStore } from '../store';
 import { actionFromWire, entryToWire, evidenceToWire } from './mapping';
 import { viewFor } from './referrals';
@@ -15,13 +16,15 @@ export interface EvidenceDeps {
   store: EnforcementStore;
   custody: CustodyStore;
   now: () => Date;
+  /** The largest item UploadEvidence stores (EVIDENCE_UPLOAD_MAX_BYTES). */
+  maxUploadBytes: number;
 }
 
 /** The longest chain VerifyCustody walks (an item handled this often is an anomaly in itself). */
 export const MAX_CHAIN = 100_000;
 
 export function evidenceHandlers(kit: HandlerKit, deps: EvidenceDeps) {
-  const { store, custody, now } = deps;
+  const { store, custody, now, maxUploadBytes } = deps;
 
   const referralOf = async (access: Access, id: string): Promise<Referral> => {
     ValidationError.throwIfAny(validateReferralId(id));
@@ -49,6 +52,48 @@ export function evidenceHandlers(kit: HandlerKit, deps: EvidenceDeps) {
       if (!(await custody.addItem(item, at))) throw new FailedPreconditionError(`referral ${referral.id} holds the most evidence items allowed`);
       const entry = await custody.append(item.id, first.action!, caller.subject, now, { head: undefined });
       return { evidence: evidenceToWire(item), firstEntry: entryToWire(entry) };
+    }),
+
+    uploadEvidence: clientStreaming(kit, async (requests: AsyncIterable<v1.UploadEvidenceRequest>, { caller, signal }): Promise<v1.UploadEvidenceResponse> => {
+      const access = authorize(AUTHORIZATION, 'uploadEvidence', caller);
+      const iterator = requests[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      const header = !first.done && first.value.part?.$case === 'header' ? first.value.part.value : undefined;
+      if (!header) throw new ValidationError([{ field: 'header', description: 'the first message must carry the header (referral_id, media_type, collected)' }]);
+      const at = now();
+      const declared = header.sha256.toLowerCase();
+      const described = validateEvidence({ reference: 'gridfs:pending', sha256: declared || '0'.repeat(64), sizeBytes: 0, mediaType: header.mediaType, description: header.description });
+      const collected = validateCustodyAction(actionFromWire(header.collected), 'header.collected', at);
+      ValidationError.throwIfAny([...validateReferralId(header.referralId, 'header.referral_id'), ...described.violations.map((v) => ({ ...v, field: `header.${v.field}` })), ...collected.violations]);
+      const referral = await referralOf(access, header.referralId);
+      if (referral.status === 'candidate' || referral.status === 'dismissed') throw new FailedPreconditionError(`referral ${referral.id} is a ${referral.status} candidate: accept it before adding evidence`);
+
+      // Streamed into GridFS as it arrives, hashed on the way; anything short of a whole, matching item is removed.
+      const upload = custody.files.openUploadStream(`${referral.id}/${uuidv7()}`, { metadata: { referralId: referral.id, uploadedBy: caller.subject } });
+      const hash = createHash('sha256');
+      let size = 0;
+      try {
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+          if (next.value.part?.$case !== 'chunk') throw new ValidationError([{ field: 'header', description: 'only the first message may carry a header' }]);
+          const chunk = next.value.part.value;
+          size += chunk.length;
+          if (size > maxUploadBytes) throw new ValidationError([{ field: 'chunk', description: `the item is larger than ${maxUploadBytes} bytes: hold it elsewhere and add it by reference (AddEvidence)` }]);
+          hash.update(chunk);
+          if (!upload.write(chunk)) await new Promise<void>((resolve) => upload.once('drain', () => resolve()));
+        }
+        if (size === 0) throw new ValidationError([{ field: 'chunk', description: 'the item is empty' }]);
+        const sha256 = hash.digest('hex');
+        if (declared && declared !== sha256) throw new ValidationError([{ field: 'header.sha256', description: `does not match the bytes received (their SHA-256 is ${sha256})` }]);
+        signal.throwIfAborted();
+        await new Promise<void>((resolve, reject) => upload.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        const item: EvidenceItem = { id: uuidv7(), referralId: referral.id, reference: CustodyStore.fileReference(upload.id), sha256, sizeBytes: size, mediaType: described.value!.mediaType, description: described.value!.description, addedBy: caller.subject, addedAt: at };
+        if (!(await custody.addItem(item, at))) throw new FailedPreconditionError(`referral ${referral.id} holds the most evidence items allowed`);
+        const entry = await custody.append(item.id, collected.action!, caller.subject, now, { head: undefined });
+        return { evidence: evidenceToWire(item), firstEntry: entryToWire(entry) };
+      } catch (error) {
+        await upload.abort().catch(() => undefined);
+        throw error;
+      }
     }),
 
     listEvidence: unary(kit, async (request: v1.ListEvidenceRequest, { caller }): Promise<v1.ListEvidenceResponse> => {
